@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+// Wenshu (问数): a rule-based natural-language query engine for customer-loyalty analytics.
+// One stage per module; dependencies point one way:
+//   QueryModel ← Grammar ← Understanding ← Planning ← Engine → Execution → Cube ← CubeSQLite
+//   Rendering knows results (QueryModel) only; the executable sits on Engine + Rendering.
+import PackageDescription
+
+let package = Package(
+  name: "Wenshu",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "wenshu", targets: ["wenshu"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    .target(name: "QueryModel"),
+    .target(name: "Grammar", dependencies: ["QueryModel"]),
+    .target(name: "Understanding", dependencies: ["QueryModel", "Grammar"]),
+    .target(name: "Planning", dependencies: ["QueryModel", "Grammar", "Understanding"]),
+    .target(name: "Cube", dependencies: ["QueryModel"]),
+    .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "CSQLite"]),
+    .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
+    .target(name: "Rendering", dependencies: ["QueryModel"]),
+    .target(name: "Engine", dependencies: [
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering",
+    ]),
+    .target(name: "LineEditing", dependencies: ["CReadline"]),
+    .executableTarget(name: "wenshu", dependencies: [
+      "Engine", "Rendering", "QueryModel", "LineEditing",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .target(name: "TestSupport", dependencies: ["Engine", "QueryModel"], path: "Tests/TestSupport"),
+    .testTarget(name: "WenshuTests", dependencies: [
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
+      "Rendering", "Engine", "TestSupport",
+    ]),
+  ]
+)
