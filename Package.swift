@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "Understanding", dependencies: ["QueryModel", "Grammar"]),
     .target(name: "Planning", dependencies: ["QueryModel", "Grammar", "Understanding"]),
     .target(name: "Cube", dependencies: ["QueryModel"]),
-    .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "CSQLite"]),
+    .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Rendering", dependencies: ["QueryModel"]),
     .target(name: "Engine", dependencies: [
@@ -33,7 +33,7 @@ let package = Package(
       "Engine", "Rendering", "QueryModel", "LineEditing",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .target(name: "TestSupport", dependencies: ["Engine", "QueryModel"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),
     .testTarget(name: "WenshuTests", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
       "Rendering", "Engine", "TestSupport",

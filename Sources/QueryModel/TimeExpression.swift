@@ -14,6 +14,9 @@ public enum YearRef: Hashable, Sendable, Codable {
   case absolute(Int)
   case relative(Int)
   case implicit
+  /// 15年, 九七年, 10/31/74: a year written with two digits; the latest year ending in those
+  /// digits that is not after today's year (in 2026: 15 → 2015, 33 → 1933).
+  case twoDigit(Int)
 }
 
 /// What a time phrase means, independent of today.
@@ -45,4 +48,17 @@ public indirect enum TimeExpr: Hashable, Sendable, Codable {
   case range(TimeExpr, TimeExpr)
   /// 去年同期 / same period last year: the reference period moved one year back.
   case sameTimeLastYear
+  /// 三三年, 15年: a whole year written with two digits (see `YearRef.twoDigit`).
+  case shortYear(Int)
+  /// 上个月15号, 上月第一周, 2005年首月: the n-th unit inside a period; n < 0 counts from its
+  /// end (-1 = the last). Weeks are the ISO weeks whose Monday falls inside the period.
+  case nth(TimeUnit, n: Int, of: TimeExpr)
+  /// 今年前五个月, 这个月前两天, beginning of last week: the first `count` units of a period.
+  case first(TimeUnit, count: Int, of: TimeExpr)
+  /// 上月最后五天, 年底, end of last week: the last `count` units of a period.
+  case last(TimeUnit, count: Int, of: TimeExpr)
+  /// the first Monday of last month: the n-th such weekday inside a period (n < 0 from its end).
+  case nthWeekday(weekday: Int, n: Int, of: TimeExpr)
+  /// 2 Thursdays ago: the `count`-th latest such weekday strictly before today.
+  case weekdayAgo(weekday: Int, count: Int)
 }

@@ -1,0 +1,172 @@
+// The in-memory columnar cube: customers, orders, order items and feedback, linked once.
+//
+// Loading (CubeSQLite) fills these columns; execution reads them. Every order carries the
+// row of its customer (`orderCustomer`), resolved at load: customer ids found in orders but
+// missing from the customer table get rows of their own, marked `inCustomerTable == false`,
+// so every customer figure counts them (semantics.md) while customer attributes are NULL.
+
+import QueryModel
+
+public struct CustomerTable: Sendable {
+  public var keys: KeyColumn
+  /// False for ids that occur only in orders (or feedback), not in the customer table.
+  public var inCustomerTable: ContiguousArray<Bool>
+  public var name: DictColumn?
+  /// DimensionID attributes stored on the customer (region, city, …), dictionary-encoded.
+  public var attributes: [DimensionID: DictColumn]
+  public var birthYear: ContiguousArray<Int32>?
+  public var signupDay: ContiguousArray<Int32>?
+  /// Number of rows of the customer table itself (0 when the data has none).
+  public var tableRowCount: Int
+  public var count: Int { keys.count }
+
+  public init(keys: KeyColumn, inCustomerTable: ContiguousArray<Bool>, name: DictColumn?,
+              attributes: [DimensionID: DictColumn], birthYear: ContiguousArray<Int32>?,
+              signupDay: ContiguousArray<Int32>?, tableRowCount: Int) {
+    self.keys = keys
+    self.inCustomerTable = inCustomerTable
+    self.name = name
+    self.attributes = attributes
+    self.birthYear = birthYear
+    self.signupDay = signupDay
+    self.tableRowCount = tableRowCount
+  }
+}
+
+public struct OrderTable: Sendable {
+  public var day: ContiguousArray<Int32>
+  public var customer: ContiguousArray<Int32>
+  /// NaN marks a NULL amount: it counts as an order, adds nothing to sales.
+  public var amount: ContiguousArray<Double>
+  public var channel: DictColumn?
+  public var quantity: ContiguousArray<Double>?
+  public var count: Int { day.count }
+
+  public init(day: ContiguousArray<Int32>, customer: ContiguousArray<Int32>, amount: ContiguousArray<Double>,
+              channel: DictColumn?, quantity: ContiguousArray<Double>?) {
+    self.day = day
+    self.customer = customer
+    self.amount = amount
+    self.channel = channel
+    self.quantity = quantity
+  }
+}
+
+public struct ItemTable: Sendable {
+  /// Row of the order in `OrderTable`; -1 when the order is unknown.
+  public var order: ContiguousArray<Int32>
+  public var product: DictColumn?
+  public var category: DictColumn?
+  public var quantity: ContiguousArray<Double>
+  public var unitPrice: ContiguousArray<Double>
+  public var count: Int { order.count }
+
+  public init(order: ContiguousArray<Int32>, product: DictColumn?, category: DictColumn?,
+              quantity: ContiguousArray<Double>, unitPrice: ContiguousArray<Double>) {
+    self.order = order
+    self.product = product
+    self.category = category
+    self.quantity = quantity
+    self.unitPrice = unitPrice
+  }
+}
+
+public struct FeedbackTable: Sendable {
+  public var customer: ContiguousArray<Int32>
+  public var day: ContiguousArray<Int32>
+  public var score: ContiguousArray<Double>
+  public var comment: [String]
+  public var count: Int { day.count }
+
+  public init(customer: ContiguousArray<Int32>, day: ContiguousArray<Int32>, score: ContiguousArray<Double>, comment: [String]) {
+    self.customer = customer
+    self.day = day
+    self.score = score
+    self.comment = comment
+  }
+}
+
+/// Per-customer figures over all orders, derived once at load (the customer-level table).
+public struct CustomerStats: Sendable {
+  public var firstDay: ContiguousArray<Int32>
+  public var lastDay: ContiguousArray<Int32>
+  public var orderCount: ContiguousArray<Int32>
+  public var totalSpend: ContiguousArray<Double>
+
+  /// One pass over the orders (only orders up to `until`, when given).
+  /// - Complexity: O(orders + customers).
+  public init(orders: OrderTable, customers: Int, until: Int32 = Int32.max) {
+    var first = ContiguousArray<Int32>(repeating: Int32.max, count: customers)
+    var last = ContiguousArray<Int32>(repeating: nullDay, count: customers)
+    var count = ContiguousArray<Int32>(repeating: 0, count: customers)
+    var spend = ContiguousArray<Double>(repeating: 0, count: customers)
+    for i in 0..<orders.count {
+      let d = orders.day[i]
+      if d == nullDay || d > until { continue }
+      let c = Int(orders.customer[i])
+      if c < 0 { continue }
+      if d < first[c] { first[c] = d }
+      if d > last[c] { last[c] = d }
+      count[c] += 1
+      let a = orders.amount[i]
+      if !a.isNaN { spend[c] += a }
+    }
+    for c in 0..<customers where count[c] == 0 { first[c] = nullDay }
+    firstDay = first
+    lastDay = last
+    orderCount = count
+    totalSpend = spend
+  }
+}
+
+/// The whole loaded database.
+public struct Cube: Sendable {
+  public var customers: CustomerTable
+  public var orders: OrderTable
+  public var items: ItemTable?
+  public var feedback: FeedbackTable?
+  public var stats: CustomerStats
+  /// First and last order day (nil when there are no dated orders).
+  public var dateRange: DateRange?
+  /// Where the data came from, for messages.
+  public var source: String
+
+  public init(customers: CustomerTable, orders: OrderTable, items: ItemTable?, feedback: FeedbackTable?, source: String) {
+    self.customers = customers
+    self.orders = orders
+    self.items = items
+    self.feedback = feedback
+    self.source = source
+    stats = CustomerStats(orders: orders, customers: customers.count)
+    var lo = Int32.max
+    var hi = Int32.min
+    for d in orders.day where d != nullDay {
+      if d < lo { lo = d }
+      if d > hi { hi = d }
+    }
+    dateRange = lo <= hi ? DateRange(Day(raw: lo), Day(raw: hi)) : nil
+  }
+
+  /// The dimensions this data can group or filter by.
+  public var availableDimensions: Set<DimensionID> {
+    var s = Set(customers.attributes.keys)
+    s.insert(.customer)
+    s.insert(.segment)
+    if customers.birthYear != nil { s.insert(.ageBand) }
+    if orders.channel != nil { s.insert(.channel) }
+    if items?.category != nil { s.insert(.category) }
+    if items?.product != nil { s.insert(.product) }
+    if feedback != nil { s.insert(.topic) }
+    return s
+  }
+
+  /// The distinct values of a dimension in the data (for vocabulary and completion).
+  public func values(of d: DimensionID) -> [String] {
+    switch d {
+    case .channel: return orders.channel?.dictionary ?? []
+    case .category: return items?.category?.dictionary ?? []
+    case .product: return items?.product?.dictionary ?? []
+    default: return customers.attributes[d]?.dictionary ?? []
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// The façade: the only module that knows every stage. It loads the grammar and the data,
+// and answers a question by understanding → planning → execution, returning an `Answer`
+// that the command line renders. Nothing below reads the clock: today is passed in.
+
+import CubeSQLite
+import Execution
+import Foundation
+import Grammar
+import Planning
+import QueryModel
+import Understanding
+
+/// One answered (or refused) question.
+public struct Answer: Sendable {
+  public var question: String
+  public var language: Language
+  public var planned: PlannedQuestion?
+  public var table: ResultTable?
+  public var refusal: Refusal?
+  public var ok: Bool { table != nil }
+
+  public init(question: String, language: Language, planned: PlannedQuestion?, table: ResultTable?, refusal: Refusal?) {
+    self.question = question
+    self.language = language
+    self.planned = planned
+    self.table = table
+    self.refusal = refusal
+  }
+}
+
+public final class Engine: @unchecked Sendable {
+  public let grammar: GrammarSet
+  public private(set) var vocabulary: Vocabulary
+  public let parser: QuestionParser
+  public let planner: Planner
+  public let executor: Executor
+  public let database: LoadedDatabase
+  public let catalog: Catalog
+
+  /// Loads the grammar (from `grammars`, or found beside the binary or the package) and the
+  /// database (the built-in demo when `database` is nil).
+  public init(database path: String?, grammars: String? = nil, mapping: String? = nil, today: Day) throws {
+    guard let dir = GrammarSet.locate(explicit: grammars) else {
+      throw Refusal("grammar files not found: put grammars/ next to the wenshu binary, or pass --grammars DIR")
+    }
+    grammar = try GrammarSet(directory: dir)
+    var vocab = try Vocabulary(grammar: grammar)
+    let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
+    database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
+    let cube = database.cube
+    var values: [DimensionID: [String]] = [:]
+    for d in DimensionID.allCases where ![.customer, .segment, .topic].contains(d) {
+      let vs = cube.values(of: d)
+      if !vs.isEmpty && vs.count <= 50_000 { values[d] = vs }
+    }
+    vocab.addDataValues(values)
+    vocabulary = vocab
+    parser = QuestionParser(vocabulary: vocab)
+    planner = Planner(thresholds: try Planner.thresholds(grammar), phrases: Array(vocab.lexicon.phrases.keys).sorted())
+    executor = Executor(cube: cube, topics: vocab.topics)
+    catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
+                      hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
+  }
+
+  /// Longest question accepted (longer input is refused at once, never scanned).
+  public static let maxQuestionLength = 2000
+
+  /// Understands and plans without running.
+  public func plan(_ question: String, today: Day) -> (PlannedQuestion?, Refusal?, Language) {
+    let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lang: Language = trimmed.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
+    if trimmed.isEmpty {
+      return (nil, Refusal(lang == .zh ? "问题是空的。" : "The question is empty.", suggestions: planner.examples(lang)), lang)
+    }
+    if trimmed.unicodeScalars.count > Engine.maxQuestionLength {
+      return (nil, Refusal(lang == .zh ? "问题太长（超过 \(Engine.maxQuestionLength) 个字符），请只问一个问题。"
+        : "The question is too long (over \(Engine.maxQuestionLength) characters); ask one question at a time."), lang)
+    }
+    let reading = parser.read(trimmed)
+    do {
+      return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language)
+    } catch let r as Refusal {
+      return (nil, r, reading.language)
+    } catch {
+      return (nil, Refusal(String(describing: error)), reading.language)
+    }
+  }
+
+  /// Answers a question.
+  public func ask(_ question: String, today: Day) -> Answer {
+    let (planned, refusal, lang) = plan(question, today: today)
+    guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
+    do {
+      let table = try executor.run(planned.plan, language: planned.language)
+      return Answer(question: question, language: lang, planned: planned, table: table, refusal: nil)
+    } catch let e as ExecutionError {
+      return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
+    } catch {
+      return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(String(describing: error)))
+    }
+  }
+
+  /// One line about what is loaded (for the REPL's start).
+  public func summary(_ lang: Language) -> String {
+    let c = database.cube
+    let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
+    let secs = String(format: "%.2f", database.seconds)
+    let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
+    return lang == .zh
+      ? "已载入 \(database.path)：\(customers) 位客户，\(c.orders.count) 笔订单，\(range)，用时 \(secs) 秒"
+      : "Loaded \(database.path): \(customers) customers, \(c.orders.count) orders, \(range), in \(secs) s"
+  }
+}

@@ -1,0 +1,240 @@
+// Plan → result table over the cube: picks the operator for the plan's shape (figures,
+// customer list, cohort), then orders, ranks, fills time series, adds shares and comparisons.
+
+import Cube
+import Foundation
+import QueryModel
+
+public final class Executor: @unchecked Sendable {
+  public let cube: Cube
+  public let topics: [Topic]
+  private let lock = NSLock()
+  private var rfmCache: [Int32: RFMTable] = [:]
+  private var statsCache: [Int32: CustomerStats] = [:]
+
+  public init(cube: Cube, topics: [Topic]) {
+    self.cube = cube
+    self.topics = topics
+  }
+
+  /// Per-customer figures over orders up to `today` (the load-time table when no order is later).
+  func stats(_ today: Int32) -> CustomerStats {
+    if let r = cube.dateRange, r.end.raw <= today { return cube.stats }
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = statsCache[today] { return s }
+    let s = CustomerStats(orders: cube.orders, customers: cube.customers.count, until: today)
+    statsCache[today] = s
+    return s
+  }
+
+  public func rfm(today: Day) -> RFMTable {
+    let st = stats(today.raw)
+    lock.lock()
+    defer { lock.unlock() }
+    if let r = rfmCache[today.raw] { return r }
+    let r = RFMComputation.compute(stats: st, today: today.raw)
+    rfmCache[today.raw] = r
+    return r
+  }
+
+  public func run(_ plan: Plan, language: Language) throws -> ResultTable {
+    let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw)) { [unowned self] in
+      self.rfm(today: plan.today)
+    }
+    if let set = plan.list { return try CustomerList.run(ctx, set: set) }
+    if let cohort = plan.cohort { return Cohorts.run(ctx, cohort) }
+    return try figuresTable(ctx)
+  }
+
+  func groups(_ ctx: ExecutionContext, _ keys: GroupKeys, metric: MetricID, period: DateRange?) throws -> [Int64: Figures] {
+    switch ctx.basis(metric) {
+    case .orders: return ctx.orderFigures(keys, period: period, items: false)
+    case .items: return ctx.orderFigures(keys, period: period, items: true)
+    case .feedback: return try ctx.feedbackFigures(keys, period: period)
+    case .states: return ctx.stateFigures(keys)
+    case .customerTable: return ctx.customerTableFigures(keys, period: period)
+    }
+  }
+
+  func figuresTable(_ ctx: ExecutionContext) throws -> ResultTable {
+    let plan = ctx.plan
+    let lang = ctx.lang
+    let metrics = plan.metrics.isEmpty ? [MetricID.sales] : plan.metrics
+    // The time axis: the asked period, else the units that have data (up to today).
+    var axis = plan.period
+    if axis == nil, plan.timeGrain != nil, let r = cube.dateRange {
+      axis = DateRange(r.start, min(r.end, plan.today))
+    }
+    let keys = ctx.groupKeys(period: axis, dataRange: cube.dateRange)
+    var perMetric: [[Int64: Figures]] = []
+    for m in metrics { perMetric.append(try groups(ctx, keys, metric: m, period: plan.period)) }
+
+    // All keys: every time unit of the axis (crossed with the other groups that have data).
+    var allKeys = Set<Int64>()
+    for g in perMetric { allKeys.formUnion(g.keys) }
+    if let gi = keys.parts.firstIndex(where: { $0.grain != nil }), axis != nil {
+      let card = keys.parts[gi].cardinality
+      let stride = keys.strides[gi]
+      var others = Set<Int64>()
+      for k in allKeys { others.insert(k - (k / stride % Int64(card)) * stride) }
+      if keys.parts.count == 1 { others = [0] }
+      for o in others { for t in 0..<card { allKeys.insert(o + Int64(t) * stride) } }
+    }
+    if keys.parts.isEmpty { allKeys = [0] }
+    // Segment and topic groups exist only for customers in them.
+    if let si = keys.parts.firstIndex(where: { $0.dimension == .segment || $0.dimension == .topic }) {
+      allKeys = allKeys.filter { keys.decode($0)[si] != 0 }
+    }
+
+    var rows: [(key: Int64, codes: [Int], values: [Double?])] = []
+    for k in allKeys {
+      let vals = metrics.enumerated().map { (i, m) -> Double? in
+        perMetric[i][k].map { $0.value(m) } ?? Figures().value(m)
+      }
+      rows.append((k, keys.decode(k), vals))
+    }
+
+    // Comparison: the same figures for the comparison period, side by side.
+    var compareValues: [Int64: [Double?]]?
+    if plan.comparison != nil, let cp = plan.comparisonPeriod {
+      var cm: [Int64: [Double?]] = [:]
+      var per: [[Int64: Figures]] = []
+      for m in metrics { per.append(try groups(ctx, keys, metric: m, period: cp)) }
+      for r in rows {
+        cm[r.key] = metrics.enumerated().map { (i, m) in per[i][r.key].map { $0.value(m) } ?? Figures().value(m) }
+      }
+      compareValues = cm
+    }
+
+    // Order: rankings by the figure (ties by key), time ascending, topics by count, else by key.
+    let sortKey: (Int, [Int]) -> Value = { j, codes in
+      let p = keys.parts[j]
+      if p.grain != nil { return .int(Int64(codes[j])) }
+      guard let d = p.dimension else { return .null }
+      return ctx.label(d, code: Int32(codes[j] - 1))
+    }
+    func keyLess(_ a: [Int], _ b: [Int]) -> Bool {
+      for j in keys.parts.indices where a[j] != b[j] {
+        let va = sortKey(j, a), vb = sortKey(j, b)
+        return valueLess(va, vb)
+      }
+      return false
+    }
+    let byFigure = plan.ranking != nil || (keys.parts.count == 1 && keys.parts[0].dimension == .topic)
+    if byFigure {
+      let desc = plan.ranking?.descending ?? true
+      rows.sort { a, b in
+        let x = a.values[0], y = b.values[0]
+        switch (x, y) {
+        case (nil, nil): return keyLess(a.codes, b.codes)
+        case (nil, _): return false
+        case (_, nil): return true
+        case (let x?, let y?):
+          if x != y { return desc ? x > y : x < y }
+          return keyLess(a.codes, b.codes)
+        }
+      }
+      if let limit = plan.ranking?.limit, rows.count > limit { rows.removeLast(rows.count - limit) }
+    } else {
+      rows.sort { keyLess($0.codes, $1.codes) }
+    }
+
+    // Columns.
+    var columns: [ResultColumn] = []
+    for p in keys.parts {
+      if let g = p.grain {
+        columns.append(ResultColumn(id: g.rawValue, title: g.title(lang), format: .period, isKey: true))
+      } else if let d = p.dimension {
+        columns.append(ResultColumn(id: d.rawValue, title: d.title(lang), format: .label, isKey: true))
+        if d == .customer, cube.customers.name != nil {
+          columns.append(ResultColumn(id: "name", title: lang == .zh ? "姓名" : "name", format: .label, isKey: false))
+        }
+      }
+    }
+    for m in metrics { columns.append(ResultColumn(id: m.rawValue, title: m.title(lang), format: m.format, isKey: false)) }
+    let shareTotals: [Double]? = plan.share ? metrics.indices.map { i in rows.reduce(0) { $0 + ($1.values[i] ?? 0) } } : nil
+    if plan.share {
+      for m in metrics {
+        columns.append(ResultColumn(id: m.rawValue + "_share", title: lang == .zh ? "\(m.title(lang))占比" : "share of \(m.title(lang))", format: .rate, isKey: false))
+      }
+    }
+    if plan.comparison != nil {
+      let prevTitle = plan.comparison == .yearOverYear ? (lang == .zh ? "去年同期" : "same period last year") : (lang == .zh ? "上期" : "previous period")
+      for m in metrics {
+        columns.append(ResultColumn(id: m.rawValue + "_previous", title: "\(prevTitle) \(m.title(lang))", format: m.format, isKey: false))
+        columns.append(ResultColumn(id: m.rawValue + "_change", title: lang == .zh ? "变化" : "change", format: m.format == .rate ? .rate : (m.format == .count ? .number : m.format), isKey: false))
+        columns.append(ResultColumn(id: m.rawValue + "_change_rate", title: lang == .zh ? "变化率" : "change rate", format: .rate, isKey: false))
+      }
+    }
+
+    var out: [[Value]] = []
+    for r in rows {
+      var line: [Value] = []
+      for (j, p) in keys.parts.enumerated() {
+        if let g = p.grain {
+          line.append(.string(g.label(ofIndex: p.base + r.codes[j])))
+        } else if let d = p.dimension {
+          line.append(ctx.label(d, code: Int32(r.codes[j] - 1)))
+          if d == .customer, let names = cube.customers.name {
+            let c = r.codes[j] - 1
+            line.append(c >= 0 ? names.value(c).map(Value.string) ?? .null : .null)
+          }
+        }
+      }
+      for (i, m) in metrics.enumerated() { line.append(cell(r.values[i], m)) }
+      if let totals = shareTotals {
+        for i in metrics.indices { line.append(totals[i] == 0 ? .null : r.values[i].map { .double($0 / totals[i]) } ?? .null) }
+      }
+      if let cm = compareValues {
+        for (i, m) in metrics.enumerated() {
+          let cur = r.values[i], prev = cm[r.key]?[i] ?? nil
+          line.append(cell(prev, m))
+          if let c = cur, let p = prev {
+            line.append(m.format == .count ? .double(c - p) : .double(c - p))
+            line.append(p == 0 ? .null : .double((c - p) / abs(p)))
+          } else {
+            line.append(.null)
+            line.append(.null)
+          }
+        }
+      }
+      out.append(line)
+    }
+    let shape: ResultShape
+    if plan.comparison != nil && keys.parts.isEmpty {
+      shape = .comparison
+    } else if keys.parts.isEmpty {
+      shape = .scalar
+    } else if plan.timeGrain != nil && keys.parts.count == 1 {
+      shape = .series
+    } else if plan.ranking != nil {
+      shape = .ranking
+    } else {
+      shape = .breakdown
+    }
+    return ResultTable(columns: columns, rows: out, shape: shape)
+  }
+
+  func cell(_ v: Double?, _ m: MetricID) -> Value {
+    guard let v else { return .null }
+    if m.format == .count, v == v.rounded(), abs(v) < 9e15 { return .int(Int64(v)) }
+    return .double(v)
+  }
+}
+
+/// Orders values for keys: NULL (unknown) first, numbers before text, text by code points.
+func valueLess(_ a: Value, _ b: Value) -> Bool {
+  switch (a, b) {
+  case (.null, .null): return false
+  case (.null, _): return true
+  case (_, .null): return false
+  case (.int(let x), .int(let y)): return x < y
+  case (.double(let x), .double(let y)): return x < y
+  case (.int(let x), .double(let y)): return Double(x) < y
+  case (.double(let x), .int(let y)): return x < Double(y)
+  case (.string(let x), .string(let y)): return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
+  case (.string, _): return false
+  case (_, .string): return true
+  }
+}

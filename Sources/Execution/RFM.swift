@@ -1,0 +1,59 @@
+// RFM per customer as of today (semantics.md "RFM"): R, F, M, 1–5 quintile scores with
+// equal values scored equally, and the eight segments by comparison with the means.
+//
+// - Complexity: O(c log c) for c customers with orders.
+
+import Cube
+import QueryModel
+
+enum RFMComputation {
+  static func compute(stats: CustomerStats, today: Int32) -> RFMTable {
+    let n = stats.orderCount.count
+    var r = ContiguousArray<Int32>(repeating: -1, count: n)
+    var f = ContiguousArray<Int32>(repeating: 0, count: n)
+    var m = ContiguousArray<Double>(repeating: 0, count: n)
+    var who: [Int] = []
+    for c in 0..<n where stats.orderCount[c] > 0 {
+      who.append(c)
+      r[c] = today - stats.lastDay[c]
+      f[c] = stats.orderCount[c]
+      m[c] = stats.totalSpend[c]
+    }
+    let pop = who.count
+    var rs = ContiguousArray<Int8>(repeating: 0, count: n)
+    var fs = ContiguousArray<Int8>(repeating: 0, count: n)
+    var ms = ContiguousArray<Int8>(repeating: 0, count: n)
+    var seg = ContiguousArray<Int8>(repeating: -1, count: n)
+    guard pop > 0 else {
+      return RFMTable(r: r, f: f, m: m, rScore: rs, fScore: fs, mScore: ms, segment: seg, population: 0)
+    }
+    /// score = 1 + ⌊5 · (customers with a strictly smaller value) / N⌋ (for R: strictly larger).
+    func scores(_ value: (Int) -> Double, larger: Bool, into out: inout ContiguousArray<Int8>) {
+      let sorted = who.sorted { larger ? value($0) > value($1) : value($0) < value($1) }
+      var i = 0
+      while i < pop {
+        var j = i
+        let v = value(sorted[i])
+        while j < pop && value(sorted[j]) == v { j += 1 }
+        let s = Int8(1 + (5 * i) / pop)
+        for k in i..<j { out[sorted[k]] = s }
+        i = j
+      }
+    }
+    scores({ Double(r[$0]) }, larger: true, into: &rs)
+    scores({ Double(f[$0]) }, larger: false, into: &fs)
+    scores({ m[$0] }, larger: false, into: &ms)
+    var rSum = 0.0, fSum = 0.0, mSum = 0.0
+    for c in who {
+      rSum += Double(r[c])
+      fSum += Double(f[c])
+      mSum += m[c]
+    }
+    let rMean = rSum / Double(pop), fMean = fSum / Double(pop), mMean = mSum / Double(pop)
+    for c in who {
+      let s = Segment.of(rHigh: Double(r[c]) < rMean, fHigh: Double(f[c]) > fMean, mHigh: m[c] > mMean)
+      seg[c] = Int8(Segment.allCases.firstIndex(of: s) ?? 7)
+    }
+    return RFMTable(r: r, f: f, m: m, rScore: rs, fScore: fs, mScore: ms, segment: seg, population: pop)
+  }
+}

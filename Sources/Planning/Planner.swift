@@ -1,0 +1,317 @@
+// Reading + today + catalog → typed plan, with the interpretation that says how the question
+// was understood, or a refusal that says what was not understood and what could be asked.
+
+import Grammar
+import QueryModel
+import Understanding
+
+/// A planned question: the plan and how it was understood.
+public struct PlannedQuestion: Sendable {
+  public var plan: Plan
+  public var language: Language
+  public var interpretation: String
+  /// Words that were not understood but did not change the meaning (reported, not dropped).
+  public var ignored: [String]
+  public var chart: String?
+}
+
+public struct Planner: Sendable {
+  public var thresholds: Thresholds
+  /// Phrases of the grammar, for "did you mean" suggestions.
+  public var phrases: [String]
+
+  public init(thresholds: Thresholds, phrases: [String]) {
+    self.thresholds = thresholds
+    self.phrases = phrases
+  }
+
+  /// Thresholds from grammar settings (semantics.md defaults where absent).
+  public static func thresholds(_ g: GrammarSet) throws -> Thresholds {
+    var t = Thresholds()
+    func int(_ k: String) throws -> Int? {
+      guard let s = g.setting(k) else { return nil }
+      guard let v = Int(s), v > 0 else {
+        let loc = g.rules.last { $0.kind == "setting" && $0.id == k }?.location ?? SourceLocation(file: "settings", line: 0)
+        throw GrammarError(loc, "setting \(k) must be a positive whole number, found “\(s)”")
+      }
+      return v
+    }
+    if let v = try int("active_days") { t.activeDays = v }
+    if let v = try int("churn_days") { t.churnDays = v }
+    if let v = try int("high_repurchase_orders") { t.highRepurchaseOrders = v }
+    if let v = try int("negative_score_max") { t.negativeScoreMax = Double(v) }
+    if t.churnDays <= t.activeDays {
+      throw GrammarError(SourceLocation(file: "config/settings.rules", line: 0), "churn_days must be larger than active_days")
+    }
+    return t
+  }
+
+  func say(_ r: Reading, _ zh: String, _ en: String) -> String { r.language == .zh ? zh : en }
+
+  public func plan(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
+    var plan = Plan(today: today)
+    plan.thresholds = thresholds
+    let zh = r.language == .zh
+
+    // Words not understood: short leftovers are reported; longer ones refuse the question.
+    let significant = r.unknown.filter { w in
+      let letters = w.unicodeScalars.filter { $0.properties.isAlphabetic }
+      return letters.count >= 2
+    }
+    var metrics = r.metrics
+    let hasIntent = !metrics.isEmpty || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil)
+      || !r.topics.isEmpty
+    if !significant.isEmpty {
+      let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
+      let sugg = suggestions(for: significant)
+      let msg = hasIntent
+        ? say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given.")
+        : say(r, "没有理解这个问题：\(words) 不是已知的指标、维度或数据中的值。", "Did not understand the question: \(words) is not a known metric, dimension or value in the data.")
+      throw Refusal(msg + (sugg.isEmpty ? "" : say(r, " 您是不是想问：", " Did you mean: ") + sugg.joined(separator: zh ? "、" : ", ")), suggestions: sugg + examples(r.language))
+    }
+    guard hasIntent else {
+      throw Refusal(say(r, "没有识别出要计算的指标（例如 销售额、订单数、复购率、新客、流失率、NPS）。", "No metric was recognised (for example sales, orders, repeat purchase rate, new customers, churn rate, NPS)."),
+                    suggestions: examples(r.language))
+    }
+
+    // Time.
+    var mainExpr: TimeExpr?
+    for e in r.times {
+      if case .sameTimeLastYear = e {
+        plan.comparison = .yearOverYear
+        continue
+      }
+      if mainExpr == nil { mainExpr = e }
+    }
+    if let e = mainExpr {
+      guard let range = TimeResolution.resolve(e, today: today) else {
+        throw Refusal(say(r, "这个日期不存在或无法解析。", "That date does not exist or could not be resolved."))
+      }
+      plan.period = range
+    }
+    if let c = r.comparison { plan.comparison = c }
+    if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
+
+    // Metrics: retention questions are cohorts; first-purchase words then name the cohort.
+    if metrics.contains(.retention) || (r.cohort && r.monthsAfter != nil) {
+      let range = plan.period ?? catalog.dataRange.map { DateRange($0.start, min($0.end, today)) } ?? DateRange(today, today)
+      plan.cohort = CohortSpec(cohorts: range, monthsAfter: r.monthsAfter)
+      plan.metrics = [.retention]
+      plan.period = range
+      try applyFilters(r, &plan, catalog)
+      return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    }
+    if metrics.isEmpty && !r.topics.isEmpty { metrics = [.negativeFeedback] }
+
+    // Lists of customers: 有哪些 / list / which customers.
+    let setMetric = metrics.first { $0.customerSet != nil }
+    let listing = (r.wantsList || (r.which && r.mentionsCustomer)) && !r.groupBy.contains(where: { $0 != .customer })
+      && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
+    if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
+      plan.list = setMetric?.customerSet ?? (r.conditions.isEmpty ? .all : .buyers)
+      if plan.list == .all && plan.period != nil { plan.list = .buyers }
+      plan.metrics = setMetric.map { [$0] } ?? []
+      plan.conditions = r.conditions
+      if let rk = r.ranking { plan.ranking = Ranking(limit: rk.limit ?? 10, descending: rk.descending) }
+      try applyFilters(r, &plan, catalog)
+      return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    }
+
+    if metrics.isEmpty {
+      // 重要价值客户有多少 / how many customers spent more than 1000
+      metrics = r.conditions.isEmpty ? [.customers] : [.buyers]
+      if !r.segments.isEmpty || r.conditions.isEmpty == false { metrics = r.conditions.isEmpty ? [.customers] : [.buyers] }
+    }
+    // A customer count with conditions counts buyers who meet them.
+    if !r.conditions.isEmpty && metrics == [.customers] { metrics = [.buyers] }
+    plan.metrics = metrics
+    plan.conditions = r.conditions
+    plan.share = r.share
+
+    // Groupings.
+    var groupBy = r.groupBy.filter { !r.namedDimensions.contains($0) || r.groupBy.filter({ $0 == $0 }).count > 1 }
+    if r.ranking != nil && groupBy.isEmpty && r.mentionsCustomer { groupBy = [.customer] }
+    if groupBy.contains(.customer) && r.ranking == nil && !r.which {
+      // "客户" alone is no grouping unless ranked.
+      groupBy.removeAll { $0 == .customer }
+    }
+    // The topic of feedback is only a grouping for feedback figures.
+    if groupBy.contains(.topic) && !metrics.contains(where: \.isFeedback) { plan.metrics = [.negativeFeedback] }
+    plan.groupBy = groupBy
+    if let g = r.grain { plan.timeGrain = g }
+    if r.trend && plan.timeGrain == nil {
+      plan.timeGrain = (plan.period?.dayCount ?? 999) <= 31 ? .day : .month
+    }
+    if let rk = r.ranking, !groupBy.isEmpty || plan.timeGrain != nil {
+      plan.ranking = Ranking(limit: rk.limit ?? 10, descending: rk.descending)
+    }
+    if plan.ranking == nil, r.ranking != nil, groupBy.isEmpty, plan.timeGrain == nil {
+      // "最高" with nothing to rank: the figure itself.
+    }
+
+    // Comparison periods.
+    if let c = plan.comparison {
+      let base = plan.period ?? DateRange(today.adding(days: -29), today)
+      if plan.period == nil { plan.period = base }
+      switch c {
+      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(base)
+      case .previousPeriod:
+        plan.comparisonPeriod = mainExpr.map { TimeResolution.previousPeriod(of: $0, range: base, today: today) }
+          ?? DateRange(base.start - base.dayCount, base.start - 1)
+      }
+    }
+
+    // What the data has.
+    for d in plan.groupBy where !catalog.dimensions.contains(d) {
+      throw missing(r, d, catalog)
+    }
+    if plan.metrics.contains(where: \.isFeedback) && !catalog.hasFeedback {
+      throw Refusal(say(r, "这份数据没有评价（反馈）表，无法回答 NPS、满意度或差评的问题。可以问销售额、订单数、复购率、新客、流失客户等。",
+                        "This data has no feedback table, so NPS, satisfaction and complaints cannot be answered. Ask about sales, orders, repeat purchase, new or churned customers instead."),
+                    suggestions: examples(r.language))
+    }
+    try applyFilters(r, &plan, catalog)
+    return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+  }
+
+  func missing(_ r: Reading, _ d: DimensionID, _ catalog: Catalog) -> Refusal {
+    let have = catalog.dimensions.subtracting([.customer, .segment, .topic]).map { $0.title(r.language) }.sorted()
+    let haveText = have.isEmpty ? say(r, "（没有可分组的属性）", "(no attributes to group by)") : have.joined(separator: r.language == .zh ? "、" : ", ")
+    return Refusal(say(r, "这份数据没有\(d.title(.zh))信息，无法按\(d.title(.zh))回答。可以按这些维度分析：\(haveText)，或按时间（按月、按周）。",
+                       "This data has no \(d.title(.en)), so the question cannot be answered by \(d.title(.en)). You can ask by: \(haveText), or over time (by month, by week)."),
+                   suggestions: examples(r.language))
+  }
+
+  /// Filter values (华东, 金卡, 门店 …) and RFM segments and feedback topics.
+  func applyFilters(_ r: Reading, _ plan: inout Plan, _ catalog: Catalog) throws {
+    var byDim: [DimensionID: [String]] = [:]
+    var order: [DimensionID] = []
+    for candidates in r.values {
+      let dims = candidates.map(\.0)
+      // Prefer a dimension the question names (来源渠道为门店), else the order channel, else the first.
+      let chosen = candidates.first { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) && false }
+        ?? candidates.first { $0.0 == .channel } ?? candidates[0]
+      _ = dims
+      if !catalog.dimensions.contains(chosen.0) { throw missing(r, chosen.0, catalog) }
+      if byDim[chosen.0] == nil { order.append(chosen.0) }
+      if !(byDim[chosen.0]?.contains(chosen.1) ?? false) { byDim[chosen.0, default: []].append(chosen.1) }
+    }
+    for d in order { plan.filters.append(Filter(d, byDim[d] ?? [])) }
+    // A value filter on a dimension also named for grouping: keep the filter, drop the grouping.
+    plan.groupBy.removeAll { d in byDim[d] != nil }
+    if !r.segments.isEmpty { plan.filters.append(Filter(.segment, r.segments)) }
+    if !r.topics.isEmpty {
+      guard catalog.hasFeedback else {
+        throw Refusal(say(r, "这份数据没有评价（反馈）表。", "This data has no feedback table."))
+      }
+      plan.filters.append(Filter(.topic, r.topics))
+    }
+  }
+
+  // MARK: - Saying what was understood
+
+  func interpretation(_ r: Reading, _ plan: Plan, _ expr: TimeExpr?) -> String {
+    let lang = r.language
+    let zh = lang == .zh
+    var parts: [String] = []
+    if let p = plan.period {
+      let name = expr.map { TimeResolution.describe($0, lang) } ?? (zh ? "期间" : "period")
+      parts.append(zh ? "\(name)（\(p.start.iso) 至 \(p.end.iso)）" : "\(name) (\(p.start.iso) to \(p.end.iso))")
+    } else if plan.metrics.contains(where: \.isState) || plan.list == .active || plan.list == .atRisk || plan.list == .churned {
+      parts.append(zh ? "截至 \(plan.today.iso)" : "as of \(plan.today.iso)")
+    } else {
+      parts.append(zh ? "全部数据（截至 \(plan.today.iso)）" : "all data up to \(plan.today.iso)")
+    }
+    for f in plan.filters {
+      let vals = f.values.map { v in
+        f.dimension == .segment ? (Segment(rawValue: v)?.name(lang) ?? v) : v
+      }.joined(separator: zh ? "、" : ", ")
+      parts.append(zh ? "\(f.dimension.title(lang))：\(vals)" : "\(f.dimension.title(lang)): \(vals)")
+    }
+    if let cohort = plan.cohort {
+      let what = cohort.monthsAfter.map { zh ? "首购后第 \($0) 个月留存率" : "month-\($0) retention" } ?? (zh ? "首购月留存矩阵" : "cohort retention by month")
+      parts.append("\(what) = \(MetricID.retention.definition(lang, plan.thresholds))")
+    } else if let set = plan.list {
+      parts.append(zh ? "列出客户：\(setName(set, lang))" : "list of customers: \(setName(set, lang))")
+      if let m = plan.metrics.first { parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))") }
+    } else {
+      for m in plan.metrics { parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))") }
+    }
+    for c in plan.conditions {
+      let what = c.measure == .orders ? (zh ? "订单数" : "orders") : (zh ? "消费金额" : "spend")
+      let v = c.value == c.value.rounded() ? String(Int(c.value)) : String(c.value)
+      parts.append("\(what) \(c.op.rawValue) \(v)")
+    }
+    if !plan.groupBy.isEmpty || plan.timeGrain != nil {
+      var g = plan.groupBy.map { $0.title(lang) }
+      if let t = plan.timeGrain { g.append(t.title(lang)) }
+      parts.append(zh ? "按\(g.joined(separator: "、"))" : "by \(g.joined(separator: ", "))")
+    }
+    if let rk = plan.ranking {
+      parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
+    }
+    if plan.share { parts.append(zh ? "占比 = 该组 ÷ 全部" : "share = group ÷ all groups") }
+    if let c = plan.comparison, let cp = plan.comparisonPeriod {
+      let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : (zh ? "环比" : "vs previous period")
+      parts.append(zh ? "\(name)：对比 \(cp.start.iso) 至 \(cp.end.iso)" : "\(name): against \(cp.start.iso) to \(cp.end.iso)")
+    }
+    if !r.unknown.isEmpty {
+      parts.append(zh ? "未理解：\(r.unknown.joined(separator: "、"))" : "not understood: \(r.unknown.joined(separator: ", "))")
+    }
+    return parts.joined(separator: " · ")
+  }
+
+  func setName(_ s: CustomerSet, _ lang: Language) -> String {
+    switch s {
+    case .all: return lang == .zh ? "全部客户" : "all customers"
+    case .buyers: return lang == .zh ? "下单客户" : "buyers"
+    case .repeatBuyers: return lang == .zh ? "复购客户（期内 ≥ 2 单）" : "repeat customers (≥ 2 orders)"
+    case .highRepurchase: return lang == .zh ? "高复购客户（期内 ≥ \(thresholds.highRepurchaseOrders) 单）" : "high-repurchase customers (≥ \(thresholds.highRepurchaseOrders) orders)"
+    case .new: return lang == .zh ? "新客（首单在期内）" : "new customers (first order in the period)"
+    case .returning: return lang == .zh ? "老客" : "returning customers"
+    case .active: return lang == .zh ? "活跃客户（\(thresholds.activeDays) 天内有订单）" : "active customers (ordered within \(thresholds.activeDays) days)"
+    case .atRisk: return lang == .zh ? "流失风险客户（\(thresholds.activeDays)–\(thresholds.churnDays - 1) 天未下单）" : "at-risk customers (no order for \(thresholds.activeDays)–\(thresholds.churnDays - 1) days)"
+    case .churned: return lang == .zh ? "流失客户（≥ \(thresholds.churnDays) 天未下单）" : "churned customers (no order for \(thresholds.churnDays)+ days)"
+    }
+  }
+
+  // MARK: - Suggestions
+
+  public func examples(_ lang: Language) -> [String] {
+    lang == .zh ? ["上月销售额", "今年各地区的复购率", "上月高复购客户有哪些", "流失率"]
+      : ["sales last month", "repeat purchase rate by region this year", "top 10 customers by spend", "churn rate"]
+  }
+
+  /// Closest grammar phrases by edit distance.
+  func suggestions(for words: [String]) -> [String] {
+    var out: [String] = []
+    for w in words.prefix(3) {
+      let ws = Array(w.unicodeScalars.prefix(40))
+      var best: [(Int, String)] = []
+      for p in phrases {
+        let ps = Array(p.unicodeScalars)
+        guard abs(ps.count - ws.count) <= 2 else { continue }
+        let d = editDistance(ws, ps)
+        if d <= max(1, ws.count / 3) { best.append((d, p)) }
+      }
+      best.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+      for (_, p) in best.prefix(3) where !out.contains(p) { out.append(p) }
+    }
+    return out
+  }
+
+  func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      cur[0] = i
+      for j in 1...b.count {
+        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&prev, &cur)
+    }
+    return prev[b.count]
+  }
+}

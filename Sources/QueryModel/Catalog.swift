@@ -1,0 +1,28 @@
+// What the loaded data can answer, as planning sees it (no storage types here).
+
+public struct Catalog: Sendable {
+  public var dimensions: Set<DimensionID>
+  public var hasFeedback: Bool
+  public var hasItems: Bool
+  public var hasCustomerTable: Bool
+  public var dataRange: DateRange?
+
+  public init(dimensions: Set<DimensionID>, hasFeedback: Bool, hasItems: Bool, hasCustomerTable: Bool, dataRange: DateRange?) {
+    self.dimensions = dimensions
+    self.hasFeedback = hasFeedback
+    self.hasItems = hasItems
+    self.hasCustomerTable = hasCustomerTable
+    self.dataRange = dataRange
+  }
+}
+
+/// A question that cannot be answered, with what the user could ask instead.
+public struct Refusal: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public var suggestions: [String]
+  public init(_ message: String, suggestions: [String] = []) {
+    self.message = message
+    self.suggestions = suggestions
+  }
+  public var description: String { message }
+}

@@ -1,0 +1,256 @@
+// The typed query plan: what a question asks, fully resolved, ready to execute or compile.
+//
+// A plan is the contract between understanding and execution. It is printable (JSON for
+// `explain`, one line for corpora) and contains no text from the question except data values,
+// which executors match as values and SQL compilers bind as parameters.
+
+/// Every figure Wenshu can compute (see semantics.md, "Metrics" and "Customer states").
+public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
+  case sales, orders, buyers, customers
+  case aov = "average_order_value"
+  case spendPerBuyer = "spend_per_buyer"
+  case repeatCustomers = "repeat_customers"
+  case repeatRate = "repeat_purchase_rate"
+  case highRepurchaseCustomers = "high_repurchase_customers"
+  case newCustomers = "new_customers"
+  case returningCustomers = "returning_customers"
+  case units
+  case nps
+  case averageScore = "average_score"
+  case negativeFeedback = "negative_feedback"
+  case feedbackCount = "feedback_count"
+  case activeCustomers = "active_customers"
+  case atRiskCustomers = "at_risk_customers"
+  case churnedCustomers = "churned_customers"
+  case churnRate = "churn_rate"
+  case retention = "retention_rate"
+
+  /// Figures that are counts of customers: a list of them makes sense.
+  public var customerSet: CustomerSet? {
+    switch self {
+    case .buyers: return .buyers
+    case .repeatCustomers: return .repeatBuyers
+    case .highRepurchaseCustomers: return .highRepurchase
+    case .newCustomers: return .new
+    case .returningCustomers: return .returning
+    case .activeCustomers: return .active
+    case .atRiskCustomers: return .atRisk
+    case .churnedCustomers: return .churned
+    case .customers: return .all
+    default: return nil
+    }
+  }
+
+  public var format: ValueFormat {
+    switch self {
+    case .sales, .aov, .spendPerBuyer: return .money
+    case .repeatRate, .churnRate, .retention: return .rate
+    case .nps, .averageScore: return .score
+    default: return .count
+    }
+  }
+
+  /// Uses the feedback table.
+  public var isFeedback: Bool { self == .nps || self == .averageScore || self == .negativeFeedback || self == .feedbackCount }
+  /// A state as of today, not a figure of a period.
+  public var isState: Bool {
+    self == .activeCustomers || self == .atRiskCustomers || self == .churnedCustomers || self == .churnRate
+  }
+}
+
+/// A kind of customer: what a customer list or count is made of.
+public enum CustomerSet: String, Hashable, Sendable, Codable {
+  case all, buyers
+  case repeatBuyers = "repeat"
+  case highRepurchase = "high_repurchase"
+  case new, returning, active
+  case atRisk = "at_risk"
+  case churned
+}
+
+/// What a group key or filter refers to.
+public enum DimensionID: String, Hashable, Sendable, Codable, CaseIterable {
+  case region, city
+  case channel
+  case sourceChannel = "source_channel"
+  case memberLevel = "member_level"
+  case gender
+  case ageBand = "age_band"
+  case category, product
+  case customer
+  case segment
+  case topic
+
+  /// Attributes stored on the customer row.
+  public var isCustomerAttribute: Bool {
+    switch self {
+    case .region, .city, .sourceChannel, .memberLevel, .gender, .ageBand, .segment, .customer: return true
+    default: return false
+    }
+  }
+  public var isItemAttribute: Bool { self == .category || self == .product }
+}
+
+/// `dimension ∈ values`; a nil value means the unknown group.
+public struct Filter: Hashable, Sendable, Codable {
+  public var dimension: DimensionID
+  public var values: [String]
+  public var negated: Bool
+  public init(_ dimension: DimensionID, _ values: [String], negated: Bool = false) {
+    self.dimension = dimension
+    self.values = values
+    self.negated = negated
+  }
+}
+
+/// A condition on a customer's own figures in the period: 下单至少3次, spent more than 1000.
+public struct CustomerCondition: Hashable, Sendable, Codable {
+  public enum Measure: String, Hashable, Sendable, Codable { case orders, spend }
+  public enum Op: String, Hashable, Sendable, Codable {
+    case ge = ">=", gt = ">", le = "<=", lt = "<", eq = "="
+    public func test(_ a: Double, _ b: Double) -> Bool {
+      switch self {
+      case .ge: return a >= b
+      case .gt: return a > b
+      case .le: return a <= b
+      case .lt: return a < b
+      case .eq: return a == b
+      }
+    }
+  }
+  public var measure: Measure
+  public var op: Op
+  public var value: Double
+
+  /// Whether a customer with `orders` orders and `spend` spent satisfies the condition.
+  public func test(_ orders: Double, _ spend: Double) -> Bool {
+    op.test(measure == .orders ? orders : spend, value)
+  }
+  public init(_ measure: Measure, _ op: Op, _ value: Double) {
+    self.measure = measure
+    self.op = op
+    self.value = value
+  }
+}
+
+public struct Ranking: Hashable, Sendable, Codable {
+  public var limit: Int
+  public var descending: Bool
+  public init(limit: Int, descending: Bool) {
+    self.limit = limit
+    self.descending = descending
+  }
+}
+
+public enum Comparison: String, Hashable, Sendable, Codable {
+  /// 环比: the previous period of the same kind.
+  case previousPeriod = "previous_period"
+  /// 同比: the same period one year earlier.
+  case yearOverYear = "year_over_year"
+}
+
+/// Cohort retention: cohorts are first-order months; `monthsAfter` picks one column.
+public struct CohortSpec: Hashable, Sendable, Codable {
+  public var cohorts: DateRange
+  public var monthsAfter: Int?
+  public init(cohorts: DateRange, monthsAfter: Int?) {
+    self.cohorts = cohorts
+    self.monthsAfter = monthsAfter
+  }
+}
+
+/// Thresholds used by customer definitions (grammar settings; defaults from semantics.md).
+public struct Thresholds: Hashable, Sendable, Codable {
+  public var activeDays: Int = 90
+  public var churnDays: Int = 180
+  public var highRepurchaseOrders: Int = 3
+  public var negativeScoreMax: Double = 6
+  public init() {}
+}
+
+/// A fully resolved question.
+public struct Plan: Hashable, Sendable, Codable {
+  public var metrics: [MetricID] = []
+  /// The main period; nil means all data up to today.
+  public var period: DateRange?
+  public var filters: [Filter] = []
+  public var groupBy: [DimensionID] = []
+  public var timeGrain: TimeUnit?
+  public var ranking: Ranking?
+  /// List the customers of this set (with their figures) instead of computing figures.
+  public var list: CustomerSet?
+  public var conditions: [CustomerCondition] = []
+  public var comparison: Comparison?
+  /// The period compared with, when `comparison` is set.
+  public var comparisonPeriod: DateRange?
+  /// Figures as a share of the total over all groups.
+  public var share: Bool = false
+  public var cohort: CohortSpec?
+  public var today: Day
+  public var thresholds: Thresholds = Thresholds()
+
+  public init(today: Day) { self.today = today }
+}
+
+/// A feedback topic of the grammar: comments containing one of `phrases` are about it.
+public struct Topic: Hashable, Sendable, Codable {
+  public var name: String
+  public var negative: Bool
+  public var phrases: [String]
+  public init(name: String, negative: Bool, phrases: [String]) {
+    self.name = name
+    self.negative = negative
+    self.phrases = phrases
+  }
+}
+
+/// The eight RFM segments of semantics.md, in display order.
+public enum Segment: String, CaseIterable, Sendable, Codable {
+  case importantValue = "important_value"
+  case importantDevelopment = "important_development"
+  case importantRetention = "important_retention"
+  case importantWinback = "important_winback"
+  case generalValue = "general_value"
+  case generalDevelopment = "general_development"
+  case generalRetention = "general_retention"
+  case generalWinback = "general_winback"
+
+  /// (R high, F high, M high) of the segment.
+  public var profile: (r: Bool, f: Bool, m: Bool) {
+    switch self {
+    case .importantValue: return (true, true, true)
+    case .importantDevelopment: return (true, false, true)
+    case .importantRetention: return (false, true, true)
+    case .importantWinback: return (false, false, true)
+    case .generalValue: return (true, true, false)
+    case .generalDevelopment: return (true, false, false)
+    case .generalRetention: return (false, true, false)
+    case .generalWinback: return (false, false, false)
+    }
+  }
+
+  public static func of(rHigh: Bool, fHigh: Bool, mHigh: Bool) -> Segment {
+    allCases.first { $0.profile == (rHigh, fHigh, mHigh) } ?? .generalWinback
+  }
+
+  public func name(_ lang: Language) -> String {
+    switch (self, lang) {
+    case (.importantValue, .zh): return "重要价值客户"
+    case (.importantDevelopment, .zh): return "重要发展客户"
+    case (.importantRetention, .zh): return "重要保持客户"
+    case (.importantWinback, .zh): return "重要挽留客户"
+    case (.generalValue, .zh): return "一般价值客户"
+    case (.generalDevelopment, .zh): return "一般发展客户"
+    case (.generalRetention, .zh): return "一般保持客户"
+    case (.generalWinback, .zh): return "一般挽留客户"
+    case (.importantValue, .en): return "important value"
+    case (.importantDevelopment, .en): return "important development"
+    case (.importantRetention, .en): return "important retention"
+    case (.importantWinback, .en): return "important win-back"
+    case (.generalValue, .en): return "general value"
+    case (.generalDevelopment, .en): return "general development"
+    case (.generalRetention, .en): return "general retention"
+    case (.generalWinback, .en): return "general win-back"
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Loading the grammar into what understanding uses: the lexicon (vocabulary, question cues,
+// feedback topic words), the normaliser's character folds, the time recognizer and the
+// feedback topics. Unknown kinds and ids are grammar errors with file:line.
+
+import Grammar
+import QueryModel
+
+public struct Vocabulary: Sendable {
+  public var lexicon: Lexicon
+  public var normalizer: Normalizer
+  public var time: TimeRecognizer
+  public var topics: [Topic]
+  public var settings: GrammarSet
+  /// Names of all rules (for the lint that reports rules no example exercises).
+  public var ruleNames: [String]
+
+  public init(grammar: GrammarSet) throws {
+    var lex = Lexicon()
+    var folds: [Character: Character] = [:]
+    var topics: [Topic] = []
+    var names: [String] = []
+    for r in grammar.rules {
+      let meaning: Meaning?
+      switch r.kind {
+      case "metric":
+        guard let m = MetricID(rawValue: r.id) else {
+          throw GrammarError(r.location, "unknown metric “\(r.id)”; metrics: \(MetricID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        meaning = .metric(m)
+      case "entity":
+        guard r.id == "customer" else { throw GrammarError(r.location, "unknown entity “\(r.id)” (only customer)") }
+        meaning = .entityCustomer
+      case "dimension":
+        guard let d = DimensionID(rawValue: r.id) else {
+          throw GrammarError(r.location, "unknown dimension “\(r.id)”; dimensions: \(DimensionID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        meaning = .dimension(d)
+      case "segment":
+        guard Segment(rawValue: r.id) != nil else {
+          throw GrammarError(r.location, "unknown RFM segment “\(r.id)”; segments: \(Segment.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        meaning = .segment(r.id)
+      case "measure", "unit":
+        guard let m = CustomerCondition.Measure(rawValue: r.id) else {
+          throw GrammarError(r.location, "unknown measure “\(r.id)” (orders or spend)")
+        }
+        meaning = r.kind == "measure" ? .measure(m) : .unit(m)
+      case "cue":
+        guard let c = Cue(rawValue: r.id) else {
+          throw GrammarError(r.location, "unknown cue “\(r.id)”; cues: \(Cue.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        meaning = .cue(c)
+      case "chart":
+        guard ["bar", "line"].contains(r.id) else { throw GrammarError(r.location, "unknown chart “\(r.id)” (bar or line)") }
+        meaning = .chart(r.id)
+      case "cond":
+        let ops: [String: CustomerCondition.Op] = ["ge": .ge, "gt": .gt, "le": .le, "lt": .lt, "eq": .eq]
+        guard let op = ops[r.id] else { throw GrammarError(r.location, "unknown condition “\(r.id)” (ge, gt, le, lt, eq)") }
+        meaning = .condition(op)
+      case "grain":
+        guard let u = TimeUnit(rawValue: r.id) else { throw GrammarError(r.location, "unknown time grain “\(r.id)” (day, week, month, quarter, year)") }
+        meaning = .grain(u)
+      case "ordinal":
+        guard r.id == "next" else { throw GrammarError(r.location, "unknown ordinal “\(r.id)” (next)") }
+        meaning = .ordinalNext
+      case "cohort":
+        meaning = .cohortFirst
+      case "filler":
+        meaning = .filler
+      case "topicword":
+        meaning = .topicWord(r.id)
+      case "topic":
+        guard let pol = r.args.first, pol == "negative" || pol == "positive" else {
+          throw GrammarError(r.location, "a topic needs a polarity: `topic NAME negative: …` or `topic NAME positive: …`")
+        }
+        topics.append(Topic(name: r.id, negative: pol == "negative", phrases: r.phrases))
+        names.append(r.name)
+        continue
+      case "fold":
+        for p in r.phrases {
+          let cs = Array(p)
+          guard cs.count == 2 else {
+            throw GrammarError(r.location, "a fold item is two characters (traditional then simplified), found “\(p)”")
+          }
+          folds[cs[0]] = cs[1]
+        }
+        continue
+      case "time", "setting":
+        continue
+      default:
+        throw GrammarError(r.location, "unknown kind “\(r.kind)”")
+      }
+      names.append(r.name)
+      if let meaning {
+        for p in r.phrases { lex.add(p.lowercased(), meaning, rule: r.name) }
+      }
+    }
+    // Topic names themselves are words for their topic (关于物流慢的差评).
+    for t in topics where t.negative { lex.add(t.name, .topicWord(t.name), rule: "topic \(t.name)") }
+    lexicon = lex
+    normalizer = Normalizer(folds: folds)
+    time = try TimeRecognizer(rules: grammar.rules(kind: "time"))
+    self.topics = topics
+    settings = grammar
+    ruleNames = names + time.ruleNames
+  }
+
+  /// Adds the values found in the data (华东, 金卡, 母婴 …) as words for their dimension.
+  public mutating func addDataValues(_ values: [DimensionID: [String]]) {
+    for (d, vs) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+      for v in vs {
+        let key = normalizer.normalize(v)
+        guard !key.isEmpty, key.unicodeScalars.count <= 40 else { continue }
+        // Plain numbers are never values: they are numbers.
+        if Numerals.parseWhole(key) != nil { continue }
+        lexicon.add(key, .value(d, v), rule: "data \(d.rawValue)")
+        // 华东地区 / 上海市 are also values.
+        if d == .region, !key.hasSuffix("地区") { lexicon.add(key + "地区", .value(d, v), rule: "data \(d.rawValue)") }
+        if d == .city, !key.hasSuffix("市") { lexicon.add(key + "市", .value(d, v), rule: "data \(d.rawValue)") }
+      }
+    }
+  }
+}

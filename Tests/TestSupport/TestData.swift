@@ -1,0 +1,75 @@
+// Shared test helpers: paths to the package, its grammars, the shared databases, a small
+// generated demo database, the built binary, and engines over them (built once per process).
+
+import CubeSQLite
+import Engine
+import Foundation
+import QueryModel
+
+public enum TestData {
+  /// The package root (two levels above this file's directory).
+  public static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  public static var grammars: URL { packageRoot.appendingPathComponent("grammars") }
+
+  /// ../shared/data/NAME.sqlite when present.
+  public static func shared(_ name: String) -> String? {
+    let p = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/\(name).sqlite").path
+    return FileManager.default.fileExists(atPath: p) ? p : nil
+  }
+
+  public static let demoToday = Day(year: 2026, month: 11, day: 22)
+
+  nonisolated(unsafe) private static var cache: [String: Engine] = [:]
+  private static let lock = NSLock()
+
+  /// A small demo database (ending the day before `demoToday`), generated once per process.
+  public static func demoPath() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-tests-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent("demo.sqlite").path
+    if !FileManager.default.fileExists(atPath: path) {
+      try DemoDatabase.write(DemoSpec(customers: 3000, orders: 15000, seed: 7, lastDay: demoToday - 1), to: path)
+    }
+    return path
+  }
+
+  /// An engine over `path` (cached), with the package's grammars.
+  public static func engine(_ path: String, today: Day = demoToday) throws -> Engine {
+    lock.lock()
+    defer { lock.unlock() }
+    if let e = cache[path] { return e }
+    let e = try Engine(database: path, grammars: grammars.path, today: today)
+    cache[path] = e
+    return e
+  }
+
+  /// The built binary (release preferred), for end-to-end tests.
+  public static var binary: String? {
+    for c in [".build/release/wenshu", ".build/debug/wenshu"] {
+      let p = packageRoot.appendingPathComponent(c).path
+      if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return nil
+  }
+
+  /// Runs the binary with arguments and optional stdin; returns (status, stdout, stderr).
+  public static func run(_ args: [String], stdin: String? = nil) throws -> (Int32, String, String) {
+    guard let bin = binary else { throw NSError(domain: "wenshu-tests", code: 1, userInfo: [NSLocalizedDescriptionKey: "binary not built"]) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: bin)
+    p.arguments = args
+    let out = Pipe(), err = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = inp
+    try p.run()
+    if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try inp.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+}
