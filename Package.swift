@@ -24,7 +24,7 @@ let package = Package(
     .target(name: "Cube", dependencies: ["QueryModel"]),
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
-    .target(name: "Rendering", dependencies: ["QueryModel"]),
+    .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
     .target(name: "Engine", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering",
     ]),

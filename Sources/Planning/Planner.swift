@@ -54,13 +54,16 @@ public struct Planner: Sendable {
     let zh = r.language == .zh
 
     // Words not understood: short leftovers are reported; longer ones refuse the question.
+    // Any Chinese character, any digit, or an English word of two letters or more could carry
+    // meaning; only stray punctuation and single letters are ignored (and reported).
     let significant = r.unknown.filter { w in
-      let letters = w.unicodeScalars.filter { $0.properties.isAlphabetic }
-      return letters.count >= 2
+      let scalars = w.unicodeScalars
+      if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
+      return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
     var metrics = r.metrics
-    let hasIntent = !metrics.isEmpty || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil)
-      || !r.topics.isEmpty
+    let hasIntent = !metrics.isEmpty || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
+      || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && r.mentionsCustomer
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       let sugg = suggestions(for: significant)
@@ -118,9 +121,12 @@ public struct Planner: Sendable {
     }
 
     if metrics.isEmpty {
-      // 重要价值客户有多少 / how many customers spent more than 1000
-      metrics = r.conditions.isEmpty ? [.customers] : [.buyers]
-      if !r.segments.isEmpty || r.conditions.isEmpty == false { metrics = r.conditions.isEmpty ? [.customers] : [.buyers] }
+      if r.groupBy.contains(.topic) {
+        metrics = [.negativeFeedback]  // 差评原因: complaints by topic
+      } else {
+        // 重要价值客户有多少 / how many customers spent more than 1000
+        metrics = r.conditions.isEmpty ? [.customers] : [.buyers]
+      }
     }
     // A customer count with conditions counts buyers who meet them.
     if !r.conditions.isEmpty && metrics == [.customers] { metrics = [.buyers] }

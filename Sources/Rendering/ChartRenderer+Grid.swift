@@ -17,9 +17,10 @@ extension ChartRenderer {
   ///     2026-03         75
   ///     0.0% ░▒▓█ 41.3%
   ///
-  /// Missing cells (periods not reached yet) stay blank. Columns that do not fit the width are
-  /// left out with "… N more columns"; rows beyond `maxRows` with "… N more rows". nil when
-  /// the table has neither layout, no row, or no room for one column.
+  /// Missing cells (periods not reached yet) stay blank. When not every column fits, shades
+  /// narrow to one cell; columns that still do not fit are left out with "… N more columns",
+  /// rows beyond `maxRows` with "… N more rows". nil when the table has neither layout, no
+  /// row, or no room for one column.
   static func grid(_ t: ResultTable, _ o: RenderOptions) -> Chart? {
     let style = Style(o)
     guard let cohort = Cohort(t, style), !cohort.rowLabels.isEmpty, !cohort.columnTitles.isEmpty else { return nil }
@@ -42,20 +43,29 @@ extension ChartRenderer {
         })
     }
 
-    // Widths: row labels, plain side columns (dropped first when space is short), grid cells.
+    // Widths: row labels, plain side columns, grid cells (a two-cell shade, or one when that
+    // lets every column fit); side columns are dropped when not even one grid column fits.
     let valueWidth = texts.prefix(rowCount).flatMap { $0.map(DisplayWidth.of) }.max() ?? 0
     let titleWidth = min(12, cohort.columnTitles.map(DisplayWidth.of).max() ?? 0)
-    let cellWidth = max(valueWidth + 3, titleWidth)
     let naturalLabel = max(
       DisplayWidth.of(cohort.keyTitle), cohort.rowLabels.prefix(rowCount).map(DisplayWidth.of).max() ?? 0)
     let labelWidth = min(naturalLabel, max(6, o.width / 4))
     var side = cohort.side.map { FormattedColumn(t, column: $0, rowCount: rowCount, style) }
-    var fitting = 0
-    while true {
+    var shadeWidth = 2
+    var cellWidth = 0
+    func fittingColumns() -> Int {
+      cellWidth = max(valueWidth + shadeWidth + 1, titleWidth)
       let sideWidth = side.reduce(0) { $0 + 1 + $1.naturalWidth }
-      fitting = (o.width - labelWidth - sideWidth) / (cellWidth + 1)
-      if fitting >= 1 || side.isEmpty { break }
+      return (o.width - labelWidth - sideWidth) / (cellWidth + 1)
+    }
+    var fitting = fittingColumns()
+    if fitting < cohort.columnTitles.count {
+      shadeWidth = 1
+      fitting = fittingColumns()
+    }
+    while fitting < 1 && !side.isEmpty {
       side.removeLast()
+      fitting = fittingColumns()
     }
     guard fitting >= 1 else { return nil }
     let shown = min(fitting, cohort.columnTitles.count)
@@ -92,9 +102,9 @@ extension ChartRenderer {
           line += Text.spaces(cellWidth + 1)
           continue
         }
-        let shade = Text.repeated(shades[level(v)], 2)
+        let shade = Text.repeated(shades[level(v)], shadeWidth)
         line +=
-          " " + Text.spaces(cellWidth - valueWidth - 3) + style.paint(shade, .green) + " "
+          " " + Text.spaces(cellWidth - valueWidth - shadeWidth - 1) + style.paint(shade, .green) + " "
           + DisplayWidth.pad(texts[r][c], to: valueWidth, alignRight: true)
       }
       lines.append(Text.trimmingTrailingSpaces(line))

@@ -41,14 +41,14 @@ public enum TableRenderer {
     return lines.joined(separator: "\n")
   }
 
-  /// Column widths that fit `width` terminal cells when they can: text columns (keys and
-  /// label-like columns) give up cells, widest first; figures are never cut (only their
-  /// header may be), so a table of many figures can stay wider than the terminal.
+  /// Column widths that fit `width` terminal cells when they can: text columns (format
+  /// `label`) give up cells, widest first, down to six; other columns only cut their header
+  /// to their widest cell, since figures, periods and dates are never cut. A table of many
+  /// figures can therefore stay wider than the terminal.
   static func fit(_ columns: [FormattedColumn], into width: Int) -> [Int] {
     var widths = columns.map(\.naturalWidth)
     let minimums = columns.map { c -> Int in
-      let isText = c.column.isKey || c.column.format == .label || c.column.format == .period
-      return isText ? min(c.naturalWidth, minimumTextWidth) : max(c.widestCell, 1)
+      c.column.format == .label ? min(c.naturalWidth, minimumTextWidth) : max(c.widestCell, 1)
     }
     // Each column takes its cells plus " │ " between columns and "│ " … " │" at the ends.
     var excess = widths.reduce(0, +) + 3 * columns.count + 1 - width

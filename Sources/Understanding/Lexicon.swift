@@ -88,5 +88,22 @@ public struct Lexicon: Sendable {
     return best
   }
 
+  /// Every phrase starting at `i` (shortest first), with the same word-boundary rules.
+  public func matches(in text: [Unicode.Scalar], at i: Int) -> [(end: Int, meanings: [Meaning])] {
+    var out: [(Int, [Meaning])] = []
+    var n = 0
+    var j = i
+    if Lexicon.isWordScalar(text[i]), i > 0, Lexicon.isWordScalar(text[i - 1]), isLetter(text[i]) || isLetter(text[i - 1]) { return [] }
+    while j < text.count, let c = nodes[n].next[text[j].value] {
+      n = Int(c)
+      j += 1
+      if !nodes[n].meanings.isEmpty {
+        if Lexicon.isWordScalar(text[j - 1]), j < text.count, Lexicon.isWordScalar(text[j]), isLetter(text[j]) || isLetter(text[j - 1]) { continue }
+        out.append((j, nodes[n].meanings))
+      }
+    }
+    return out
+  }
+
   @inline(__always) func isLetter(_ s: Unicode.Scalar) -> Bool { s.value >= 0x61 && s.value <= 0x7A }
 }

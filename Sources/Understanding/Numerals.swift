@@ -322,6 +322,33 @@ public enum Numerals {
 
   // MARK: - English words
 
+  /// A lowercase ASCII word of up to 13 letters packed into an integer (base 27), so that
+  /// word tables are looked up without building strings.
+  @inline(__always) static func wordKey(_ t: [Unicode.Scalar], _ a: Int, _ b: Int) -> UInt64? {
+    guard b > a, b - a <= 13 else { return nil }
+    var k: UInt64 = 0
+    for j in a..<b {
+      let v = t[j].value
+      guard v >= 0x61 && v <= 0x7A else { return nil }
+      k = k &* 27 &+ UInt64(v - 0x60)
+    }
+    return k
+  }
+
+  static func wordKey(_ w: String) -> UInt64 {
+    var k: UInt64 = 0
+    for v in w.utf8 { k = k &* 27 &+ UInt64(v - 0x60) }
+    return k
+  }
+
+  static func keyed(_ table: [String: Int]) -> [UInt64: Int] {
+    var out: [UInt64: Int] = [:]
+    for (w, v) in table { out[wordKey(w)] = v }
+    return out
+  }
+
+  static let smallWordKeys = keyed(smallWords)
+
   static let smallWords: [String: Int] = [
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -360,14 +387,8 @@ public enum Numerals {
   }
 
   static func smallValue(_ t: [Unicode.Scalar], _ a: Int, _ b: Int) -> Int? {
-    guard b - a >= 3, b - a <= 9 else { return nil }
-    var s = ""
-    s.unicodeScalars.reserveCapacity(b - a)
-    for k in a..<b {
-      let v = t[k].value
-      s.unicodeScalars.append(Unicode.Scalar(UInt8(truncatingIfNeeded: v >= 0x41 && v <= 0x5A ? v + 0x20 : v)))
-    }
-    return smallWords[s]
+    guard b - a >= 3, b - a <= 9, let k = wordKey(t, a, b) else { return nil }
+    return smallWordKeys[k]
   }
 
   static func matchEnglish(_ t: [Unicode.Scalar], _ i: Int) -> (value: Double, end: Int)? {

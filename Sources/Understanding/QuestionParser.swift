@@ -10,57 +10,68 @@ public struct QuestionParser: Sendable {
 
   public init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
 
-  /// Longest lexicon phrase, time phrase or number at each position.
-  /// - Complexity: O(n · longest phrase).
+  /// Segments the text into tokens: the cover with the fewest unmatched characters, then the
+  /// fewest tokens (dynamic programming over every lexicon, time and number match), so that
+  /// 各年龄段 reads 各 + 年龄段 rather than 各年 + 龄段.
+  /// - Complexity: O(n · matches per position).
   public func tokens(_ text: [Unicode.Scalar]) -> [Token] {
+    let n = text.count
     let times = vocabulary.time.matches(in: text)
     var timeAt: [Int: TimeMatch] = [:]
     for m in times { timeAt[m.start] = m }
-    var out: [Token] = []
-    var i = 0
-    var unknownStart: Int?
-    func flushUnknown(_ end: Int) {
-      if let s = unknownStart {
-        out.append(Token(kind: .unknown, start: s, end: end, text: string(text, s, end)))
-        unknownStart = nil
-      }
-    }
-    while i < text.count {
+    // cost[i]: (unknown scalars, tokens) of the best cover of text[i...]; choice[i]: its first step.
+    var cost = [(Int, Int)](repeating: (0, 0), count: n + 1)
+    var choice = [(end: Int, kind: Token.Kind?)](repeating: (0, nil), count: n + 1)
+    func better(_ a: (Int, Int), _ b: (Int, Int)) -> Bool { a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+    var i = n - 1
+    while i >= 0 {
       if text[i] == " " {
-        flushUnknown(i)
-        i += 1
+        cost[i] = cost[i + 1]
+        choice[i] = (i + 1, nil)
+        i -= 1
         continue
       }
-      var bestEnd = i
-      var bestKind: Token.Kind?
-      if let t = timeAt[i] {
-        bestEnd = t.end
-        bestKind = .time(t.expr)
-      }
-      if let (e, ms) = vocabulary.lexicon.longest(in: text, at: i), e > bestEnd {
-        bestEnd = e
-        bestKind = .word(ms)
-      }
-      if let (v, e) = Numerals.match(text, at: i), e > bestEnd {
-        bestEnd = e
-        bestKind = .number(v)
-      }
-      if let k = bestKind {
-        flushUnknown(i)
-        out.append(Token(kind: k, start: i, end: bestEnd, text: string(text, i, bestEnd)))
-        i = bestEnd
-      } else {
-        if unknownStart == nil { unknownStart = i }
-        // English words stay whole: skip to the end of the word.
-        if Lexicon.isWordScalar(text[i]) {
-          while i < text.count, Lexicon.isWordScalar(text[i]) { i += 1 }
-        } else {
-          i += 1
-          if unknownStart != nil, i < text.count, isCJK(text[i - 1]) != isCJK(text[i]) { flushUnknown(i) }
+      // An unmatched step: one scalar (an English word stays whole).
+      var e = i + 1
+      if Lexicon.isWordScalar(text[i]) { while e < n, Lexicon.isWordScalar(text[e]) { e += 1 } }
+      var best = (cost[e].0 + (e - i), cost[e].1 + 1)
+      var step: (end: Int, kind: Token.Kind?) = (e, nil)
+      func consider(_ end: Int, _ kind: Token.Kind) {
+        let c = (cost[end].0, cost[end].1 + 1)
+        if better(c, best) || (c == best && step.kind == nil) {
+          best = c
+          step = (end, kind)
         }
       }
+      for (end, ms) in vocabulary.lexicon.matches(in: text, at: i) { consider(end, .word(ms)) }
+      if let t = timeAt[i] { consider(t.end, .time(t.expr)) }
+      if let (v, end) = Numerals.match(text, at: i) { consider(end, .number(v)) }
+      cost[i] = best
+      choice[i] = step
+      i -= 1
     }
-    flushUnknown(text.count)
+    var out: [Token] = []
+    var pos = 0
+    var unknownStart: Int?
+    while pos < n {
+      let (end, kind) = choice[pos]
+      if let kind {
+        if let s = unknownStart {
+          out.append(Token(kind: .unknown, start: s, end: pos, text: string(text, s, pos)))
+          unknownStart = nil
+        }
+        out.append(Token(kind: kind, start: pos, end: end, text: string(text, pos, end)))
+      } else if text[pos] == " " {
+        if let s = unknownStart {
+          out.append(Token(kind: .unknown, start: s, end: pos, text: string(text, s, pos)))
+          unknownStart = nil
+        }
+      } else if unknownStart == nil {
+        unknownStart = pos
+      }
+      pos = max(end, pos + 1)
+    }
+    if let s = unknownStart { out.append(Token(kind: .unknown, start: s, end: n, text: string(text, s, n))) }
     return out
   }
 
@@ -95,6 +106,8 @@ public struct QuestionParser: Sendable {
     var lastMeasure: CustomerCondition.Measure?
     var lastNumber: (value: Double, index: Int)?
     var lastValueDims: Set<DimensionID> = []
+    /// Numbers read but not yet given a role (a ranking size, a threshold): reported if none comes.
+    var looseNumbers: [Int: String] = [:]
 
     func meanings(_ t: Token) -> [Meaning] {
       if case .word(let ms) = t.kind { return ms }
@@ -140,11 +153,9 @@ public struct QuestionParser: Sendable {
             addCondition(op, v, unit: nil)
           }
           i += 1
-        } else if r.ranking == nil, i + 1 < toks.count, meanings(toks[i + 1]).contains(.entityCustomer) || isDimension(toks[i + 1]) {
-          // "5 cities", "10个客户" after a ranking word elsewhere.
-          lastNumber = (v, i)
         } else {
           lastNumber = (v, i)
+          looseNumbers[i] = t.text
         }
       case .word(let ms):
         // Choose among a phrase's meanings by context.
@@ -207,6 +218,7 @@ public struct QuestionParser: Sendable {
         case .condition(let op):
           if let n = lastNumber, n.index == i - 1 {
             addCondition(op, n.value, unit: nil)
+            looseNumbers[n.index] = nil
             lastNumber = nil
           } else {
             pendingCond = op
@@ -223,6 +235,7 @@ public struct QuestionParser: Sendable {
               pendingTop = desc
             } else if let n = lastNumber, n.index == i - 1 {
               r.ranking = (Int(max(1, min(n.value, 1_000_000))), desc)
+              looseNumbers[n.index] = nil
             } else {
               r.ranking = (QuestionParser.defaultTopPhrases.contains(t.text) ? nil : 1, desc)
               pendingTop = nil
@@ -248,6 +261,7 @@ public struct QuestionParser: Sendable {
         }
       }
     }
+    for (_, text) in looseNumbers.sorted(by: { $0.key < $1.key }) { r.unknown.append(text) }
     if r.which && r.mentionsCustomer && r.ranking == nil && !r.groupBy.contains(.customer) { r.wantsList = true }
   }
 

@@ -45,9 +45,10 @@ public struct TimeRecognizer: Sendable {
   /// The time rules, in the order given (other kinds are dropped).
   public let rules: [Rule]
   let templates: [Template]
+  let code: Code
   let byScalar: [UInt32: [Int32]]
-  let slotFirst: [Int32]
-  let subFirst: [[Int32]]  // by SubKind raw value
+  let slotFirst: [(Slot, [Int32])]  // templates starting with each slot
+  let subFirst: [SubIndex]  // by SubKind raw value
 
   /// Names of the time rules (`time offset month 1`), in file order.
   public var ruleNames: [String] { rules.map(\.name) }
@@ -72,22 +73,28 @@ public struct TimeRecognizer: Sendable {
       }
     }
     var byScalar: [UInt32: [Int32]] = [:]
-    var slotFirst: [Int32] = []
-    var subFirst: [[Int32]] = Array(repeating: [], count: SubKind.allCases.count)
+    var slotFirst: [Slot: [Int32]] = [:]
+    var subFirst = Array(repeating: SubIndex(), count: SubKind.allCases.count)
     for (ti, t) in templates.enumerated() {
       switch t.elements[0] {
       case .literal(let s): byScalar[s[0], default: []].append(Int32(ti))
       case .choice(let alts):
         var seen: Set<UInt32> = []
         for a in alts where seen.insert(a[0]).inserted { byScalar[a[0], default: []].append(Int32(ti)) }
-      case .slot: slotFirst.append(Int32(ti))
-      case .sub(let k): subFirst[Int(k.rawValue)].append(Int32(ti))
+      case .slot(let s): slotFirst[s, default: []].append(Int32(ti))
+      case .sub(let k):
+        if let next = Template.firstScalars(t.elements, from: 1) {
+          for v in next { subFirst[Int(k.rawValue)].byNext[v, default: []].append(Int32(ti)) }
+        } else {
+          subFirst[Int(k.rawValue)].any.append(Int32(ti))
+        }
       case .optional: break  // expanded away
       }
     }
     self.templates = templates
+    self.code = Code(templates)
     self.byScalar = byScalar
-    self.slotFirst = slotFirst
+    self.slotFirst = Slot.allCases.compactMap { s in slotFirst[s].map { (s, $0) } }
     self.subFirst = subFirst
   }
 
@@ -174,6 +181,12 @@ enum SubKind: UInt8, CaseIterable, Sendable {
   }
 
   @inline(__always) func accepts(_ unitCode: UInt8) -> Bool { self == .time || rawValue == unitCode }
+}
+
+/// Templates that start with a sub-phrase, by the scalar that must follow it.
+struct SubIndex: Sendable {
+  var byNext: [UInt32: [Int32]] = [:]
+  var any: [Int32] = []
 }
 
 enum Element: Sendable {
@@ -264,6 +277,20 @@ struct Template: Sendable {
     for x in v {
       if x >= 0x41 && x <= 0x5A { throw fail("write phrases in lower case (questions are lower-cased before matching)") }
       if x >= 0xFF01 && x <= 0xFF5E { throw fail("write half-width forms (questions are folded to half-width before matching)") }
+    }
+  }
+
+  /// The scalars the elements from `k` on can start with, or nil when that is open (a slot,
+  /// a sub-phrase, or nothing left).
+  static func firstScalars(_ e: [Element], from k: Int) -> Set<UInt32>? {
+    guard k < e.count else { return nil }
+    switch e[k] {
+    case .literal(let s): return [s[0]]
+    case .choice(let alts): return Set(alts.map { $0[0] })
+    case .optional(let alts):
+      guard let rest = firstScalars(e, from: k + 1) else { return nil }
+      return rest.union(alts.map { $0[0] })
+    case .slot, .sub: return nil
     }
   }
 
@@ -412,6 +439,12 @@ enum TimeBuild: Hashable, Sendable {
       }
     }
     let yearish: Set<Slot> = [.year, .yy]
+    /// The period a part is taken from: one sub-phrase, one {year}, or a base argument.
+    func needsPeriod(_ base: TimeExpr?) throws {
+      let n = subs.count + count(.year, .yy) + (base == nil ? 0 : 1)
+      if n == 0 { throw fail("needs a sub-phrase, a {year} or a base period argument (month 0)") }
+      if n > 1 { throw fail("takes its period from one place only: a sub-phrase, a {year} or a base argument") }
+    }
     let anySub = Set(SubKind.allCases)
     switch self {
     case .offset, .samePeriodLastYear:
@@ -450,25 +483,25 @@ enum TimeBuild: Hashable, Sendable {
       try only([.weekday, .n], subs: [], maxSubs: 0)
       guard count(.weekday) == 1 else { throw fail("needs one {weekday}") }
     case .nth(_, let k, let base), .first(_, let k, let base), .last(_, let k, let base):
-      try only([.n, .ordinal], subs: anySub, maxSubs: 1)
+      try only(yearish.union([.n, .ordinal]), subs: anySub, maxSubs: 1)
       if k == nil && count(.n, .ordinal) != 1 { throw fail("needs {n}, {ordinal} or a count argument") }
-      if base == nil && subs.isEmpty { throw fail("needs a sub-phrase or a base period argument (month 0)") }
+      try needsPeriod(base)
     case .part(_, _, _, let base):
-      try only([], subs: anySub, maxSubs: 1)
-      if base == nil && subs.isEmpty { throw fail("needs a sub-phrase or a base period argument (month 0)") }
+      try only(yearish, subs: anySub, maxSubs: 1)
+      try needsPeriod(base)
     case .nthWeekday(let k, let base):
-      try only([.n, .ordinal, .weekday], subs: anySub, maxSubs: 1)
+      try only(yearish.union([.n, .ordinal, .weekday]), subs: anySub, maxSubs: 1)
       guard count(.weekday) == 1 else { throw fail("needs one {weekday}") }
       if k == nil && count(.n, .ordinal) != 1 { throw fail("needs {n}, {ordinal} or a count argument") }
-      if base == nil && subs.isEmpty { throw fail("needs a sub-phrase or a base period argument (month 0)") }
+      try needsPeriod(base)
     case .range:
       try only(yearish, subs: anySub, maxSubs: 2)
       if !(subs.count == 2 && count(.year, .yy) == 0) && !(subs.count == 1 && count(.year, .yy) == 1) {
         throw fail("needs two sub-phrases (<time>到<time>), or one and a {year}")
       }
     case .since:
-      try only([], subs: anySub, maxSubs: 1)
-      if subs.count != 1 { throw fail("needs one sub-phrase") }
+      try only(yearish, subs: anySub, maxSubs: 1)
+      if subs.count + count(.year, .yy) != 1 { throw fail("needs one sub-phrase or one {year}") }
     case .rangeDay:
       try only([.day], subs: [.day, .time], maxSubs: 1)
       if subs.count != 1 || count(.day) != 1 { throw fail("needs a <day> sub-phrase and one {day}") }
@@ -482,7 +515,7 @@ enum TimeBuild: Hashable, Sendable {
   }
 
   /// The expression for one match, or nil when the values make no sense (month 13).
-  func make(_ c: Captures) -> TimeExpr? {
+  func make(_ c: Filled) -> TimeExpr? {
     switch self {
     case .offset(let u, let k):
       return u == .day ? .dayOffset(k) : .unitOffset(u, back: k)
@@ -538,30 +571,26 @@ enum TimeBuild: Hashable, Sendable {
       guard n >= 1 else { return nil }
       return n == 1 ? .lastWeekday(w) : .weekdayAgo(weekday: w, count: n)
     case .nth(let u, let k, let base):
-      guard let n = c.n ?? c.ordinal ?? k, n != 0, let of = c.sub ?? base else { return nil }
+      guard let n = c.n ?? c.ordinal ?? k, n != 0, let of = c.sub ?? yearExpr(c.year) ?? base else { return nil }
       return .nth(u, n: n, of: of)
     case .first(let u, let k, let base):
-      guard let n = c.n ?? c.ordinal ?? k, n >= 1, let of = c.sub ?? base else { return nil }
+      guard let n = c.n ?? c.ordinal ?? k, n >= 1, let of = c.sub ?? yearExpr(c.year) ?? base else { return nil }
       return .first(u, count: n, of: of)
     case .last(let u, let k, let base):
-      guard let n = c.n ?? c.ordinal ?? k, n >= 1, let of = c.sub ?? base else { return nil }
+      guard let n = c.n ?? c.ordinal ?? k, n >= 1, let of = c.sub ?? yearExpr(c.year) ?? base else { return nil }
       return .last(u, count: n, of: of)
     case .part(let u, let a, let b, let base):
-      guard let of = c.sub ?? base else { return nil }
+      guard let of = c.sub ?? yearExpr(c.year) ?? base else { return nil }
       return .range(.nth(u, n: a, of: of), .nth(u, n: b, of: of))
     case .nthWeekday(let k, let base):
-      guard let w = c.weekday, let n = c.ordinal ?? c.n ?? k, n != 0, let of = c.sub ?? base else { return nil }
+      guard let w = c.weekday, let n = c.ordinal ?? c.n ?? k, n != 0, let of = c.sub ?? yearExpr(c.year) ?? base
+      else { return nil }
       return .nthWeekday(weekday: w, n: n, of: of)
     case .range:
-      guard let a = c.sub else { return nil }
-      if let b = c.sub2 { return .range(a, b) }
-      switch c.year {
-      case .absolute(let v)?: return .range(a, .year(v))
-      case .twoDigit(let v)?: return .range(a, .shortYear(v))
-      default: return nil
-      }
+      guard let a = c.sub, let b = c.sub2 ?? yearExpr(c.year) else { return nil }
+      return .range(a, b)
     case .since:
-      guard let a = c.sub else { return nil }
+      guard let a = c.sub ?? yearExpr(c.year) else { return nil }
       return .range(a, .dayOffset(0))
     case .rangeDay:
       guard let a = c.sub, let d = c.day, (1...31).contains(d) else { return nil }
@@ -599,8 +628,17 @@ enum TimeBuild: Hashable, Sendable {
 
   func maxDay(_ m: Int) -> Int { m == 2 ? 29 : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31 }
 
+  /// The whole year of a {year} or {yy} slot.
+  func yearExpr(_ y: YearRef?) -> TimeExpr? {
+    switch y {
+    case .absolute(let v)?: return .year(v)
+    case .twoDigit(let v)?: return .shortYear(v)
+    default: return nil
+    }
+  }
+
   /// The year of a phrase: a {year}/{yy} slot, a <year> sub-phrase, or none (implicit).
-  func yearOf(_ c: Captures) -> YearRef? {
+  func yearOf(_ c: Filled) -> YearRef? {
     if let y = c.year { return y }
     guard let s = c.sub else { return .implicit }
     switch s {
@@ -612,7 +650,8 @@ enum TimeBuild: Hashable, Sendable {
   }
 }
 
-/// The values read while matching one template.
+/// The values read while matching one template (plain values: copied freely while matching;
+/// sub-phrases are kept as chart edge indices).
 struct Captures {
   var n: Int?
   var ordinal: Int?
@@ -623,12 +662,10 @@ struct Captures {
   var day2: Int?
   var weekday: Int?
   var quarter: Int?
-  var sub: TimeExpr?
-  var sub2: TimeExpr?
   var child: Int32 = -1
   var child2: Int32 = -1
 
-  mutating func set(_ s: Slot, _ v: Int) {
+  @inline(__always) mutating func set(_ s: Slot, _ v: Int) {
     switch s {
     case .n: n = v
     case .ordinal: ordinal = v
@@ -641,18 +678,65 @@ struct Captures {
     }
   }
 
-  mutating func add(_ e: TimeExpr, edge: Int32) {
-    if sub == nil {
-      sub = e
-      child = edge
-    } else {
-      sub2 = e
-      child2 = edge
-    }
+  @inline(__always) mutating func add(edge: Int32) {
+    if child < 0 { child = edge } else { child2 = edge }
   }
 }
 
+/// Captures with their sub-phrases looked up: what a constructor reads.
+@dynamicMemberLookup
+struct Filled {
+  var caps: Captures
+  var sub: TimeExpr?
+  var sub2: TimeExpr?
+
+  subscript<T>(dynamicMember kp: KeyPath<Captures, T>) -> T { caps[keyPath: kp] }
+}
+
 // MARK: - The chart
+
+/// Templates compiled to plain values for the matcher: elements, literals and alternatives
+/// live in flat arrays, so matching copies no reference-counted storage.
+struct Code: Sendable {
+  enum Op: Sendable {
+    case literal(Int32, Int32)  // scalars[a..<b]
+    case optional(Int32, Int32)  // alternatives[a..<b]
+    case choice(Int32, Int32)
+    case slot(Slot)
+    case sub(SubKind)
+  }
+
+  var ops: [Op] = []
+  var scalars: [UInt32] = []
+  var alternatives: [(Int32, Int32)] = []
+  var start: [Int32] = []  // first op of each template
+  var count: [Int32] = []
+
+  init(_ templates: [Template]) {
+    for t in templates {
+      start.append(Int32(ops.count))
+      count.append(Int32(t.elements.count))
+      for e in t.elements {
+        switch e {
+        case .literal(let l): ops.append(.literal(add(l), Int32(scalars.count)))
+        case .optional(let alts), .choice(let alts):
+          let a = Int32(alternatives.count)
+          for l in alts { alternatives.append((add(l), Int32(scalars.count))) }
+          let b = Int32(alternatives.count)
+          if case .optional = e { ops.append(.optional(a, b)) } else { ops.append(.choice(a, b)) }
+        case .slot(let sl): ops.append(.slot(sl))
+        case .sub(let k): ops.append(.sub(k))
+        }
+      }
+    }
+  }
+
+  mutating func add(_ l: [UInt32]) -> Int32 {
+    let a = Int32(scalars.count)
+    scalars += l
+    return a
+  }
+}
 
 struct Edge {
   var start: Int32
@@ -667,6 +751,11 @@ struct Edge {
 struct Chart {
   let t: [Unicode.Scalar]
   let r: TimeRecognizer
+  let ops: [Code.Op]
+  let scalars: [UInt32]
+  let alternatives: [(Int32, Int32)]
+  let opStart: [Int32]
+  let opCount: [Int32]
   var edges: [Edge] = []
   var first: [Int32]
   var last: [Int32]
@@ -675,6 +764,11 @@ struct Chart {
   init(text: [Unicode.Scalar], recognizer: TimeRecognizer) {
     t = text
     r = recognizer
+    ops = recognizer.code.ops
+    scalars = recognizer.code.scalars
+    alternatives = recognizer.code.alternatives
+    opStart = recognizer.code.start
+    opCount = recognizer.code.count
     first = Array(repeating: 0, count: text.count + 1)
     last = Array(repeating: 0, count: text.count + 1)
   }
@@ -698,25 +792,50 @@ struct Chart {
       first[p] = begin
       last[p] = begin
       let c = t[p].value
-      if c != 0x20 {
+      // Nothing starts at a space or inside an English word.
+      if c != 0x20 && !(TextClass.isLetter(c) && p > 0 && TextClass.isLetter(t[p - 1].value)) {
         if let list = r.byScalar[c] {
-          for ti in list { run(ti, at: p) }
+          for ti in list {
+            hits.removeAll(keepingCapacity: true)
+            walk(ti, 0, p, Captures())
+            commit(ti, from: p)
+          }
         }
         if TextClass.canStartSlot(c) {
-          for ti in r.slotFirst { run(ti, at: p) }
+          for (slot, list) in r.slotFirst {
+            guard let (v, e) = TextClass.read(slot, t, p, first: true) else { continue }
+            for ti in list {
+              let nextIsSlot: Bool
+              if opCount[Int(ti)] > 1, case .slot = ops[Int(opStart[Int(ti)]) + 1] { nextIsSlot = true } else { nextIsSlot = false }
+              if !nextIsSlot && e < n && TextClass.glued(t[e - 1].value, t[e].value) { continue }
+              var caps = Captures()
+              caps.set(slot, v)
+              hits.removeAll(keepingCapacity: true)
+              walk(ti, 1, e, caps)
+              commit(ti, from: p)
+            }
+          }
         }
         last[p] = Int32(edges.count)
         // Phrases that start with a sub-phrase at p, until no new phrase appears here.
         var w = Int(begin)
         while w < edges.count {
           let code = Int(edges[w].unit)
-          for pass in 0..<2 {
-            if pass == 1 && code == 0 { break }
-            for ti in r.subFirst[pass == 0 ? 0 : code] {
+          let end = Int(edges[w].end)
+          var nextScalar: UInt32 = 0xFFFF_FFFF
+          if end < n {
+            nextScalar = t[end].value
+            if nextScalar == 0x20 && end + 1 < n { nextScalar = t[end + 1].value }
+          }
+          for pass in 0..<4 {
+            if pass >= 2 && code == 0 { break }
+            let index = r.subFirst[pass < 2 ? 0 : code]
+            let list = pass % 2 == 0 ? index.any : (index.byNext[nextScalar] ?? [])
+            for ti in list {
               var caps = Captures()
-              caps.add(edges[w].expr, edge: Int32(w))
+              caps.add(edge: Int32(w))
               hits.removeAll(keepingCapacity: true)
-              walk(ti, 1, Int(edges[w].end), caps)
+              walk(ti, 1, end, caps)
               commit(ti, from: p)
             }
           }
@@ -728,18 +847,14 @@ struct Chart {
     }
   }
 
-  mutating func run(_ ti: Int32, at p: Int) {
-    hits.removeAll(keepingCapacity: true)
-    walk(ti, 0, p, Captures())
-    commit(ti, from: p)
-    last[p] = Int32(edges.count)
-  }
-
   mutating func commit(_ ti: Int32, from p: Int) {
     guard !hits.isEmpty else { return }
     let build = r.templates[Int(ti)].build
     for (end, caps) in hits {
-      guard let e = build.make(caps) else { continue }
+      let filled = Filled(
+        caps: caps, sub: caps.child >= 0 ? edges[Int(caps.child)].expr : nil,
+        sub2: caps.child2 >= 0 ? edges[Int(caps.child2)].expr : nil)
+      guard let e = build.make(filled) else { continue }
       var dup = false
       var k = Int(first[p])
       while k < edges.count {
@@ -759,29 +874,33 @@ struct Chart {
 
   /// Depth-first over the elements of template `ti` from element `k` at text offset `pos`.
   mutating func walk(_ ti: Int32, _ k: Int, _ pos: Int, _ caps: Captures) {
-    let elements = r.templates[Int(ti)].elements
-    if k == elements.count {
+    let count = Int(opCount[Int(ti)])
+    if k == count {
       hits.append((pos, caps))
       return
     }
     let n = t.count
     var q = pos
     if k > 0 && q < n && t[q] == " " { q += 1 }
-    switch elements[k] {
-    case .literal(let s):
-      if let e = literal(s, at: q) { walk(ti, k + 1, e, caps) }
-    case .optional(let alts):
+    let base = Int(opStart[Int(ti)])
+    switch ops[base + k] {
+    case .literal(let a, let b):
+      if let e = literal(Int(a), Int(b), at: q) { walk(ti, k + 1, e, caps) }
+    case .optional(let a, let b):
       walk(ti, k + 1, pos, caps)
-      for a in alts {
-        if let e = literal(a, at: q) { walk(ti, k + 1, e, caps) }
+      for i in Int(a)..<Int(b) {
+        let (x, y) = alternatives[i]
+        if let e = literal(Int(x), Int(y), at: q) { walk(ti, k + 1, e, caps) }
       }
-    case .choice(let alts):
-      for a in alts {
-        if let e = literal(a, at: q) { walk(ti, k + 1, e, caps) }
+    case .choice(let a, let b):
+      for i in Int(a)..<Int(b) {
+        let (x, y) = alternatives[i]
+        if let e = literal(Int(x), Int(y), at: q) { walk(ti, k + 1, e, caps) }
       }
     case .slot(let s):
       guard q < n, let (v, e) = TextClass.read(s, t, q, first: k == 0) else { return }
-      let nextIsSlot = k + 1 < elements.count && elements[k + 1].isSlot
+      var nextIsSlot = false
+      if k + 1 < count, case .slot = ops[base + k + 1] { nextIsSlot = true }
       if !nextIsSlot && e < n && TextClass.glued(t[e - 1].value, t[e].value) { return }
       var c = caps
       c.set(s, v)
@@ -793,7 +912,7 @@ struct Chart {
       while i < stop {
         if kind.accepts(edges[i].unit) {
           var c = caps
-          c.add(edges[i].expr, edge: Int32(i))
+          c.add(edge: Int32(i))
           walk(ti, k + 1, Int(edges[i].end), c)
         }
         i += 1
@@ -801,14 +920,19 @@ struct Chart {
     }
   }
 
-  /// The end of literal `s` at `q`, or nil; English words need letter boundaries.
-  @inline(__always) func literal(_ s: [UInt32], at q: Int) -> Int? {
+  /// The end of the literal scalars[a..<b] at `q`, or nil; English words need letter boundaries.
+  @inline(__always) func literal(_ a: Int, _ b: Int, at q: Int) -> Int? {
     let n = t.count
-    guard q + s.count <= n else { return nil }
-    for j in 0..<s.count where t[q + j].value != s[j] { return nil }
-    if TextClass.isLetter(s[0]) && q > 0 && TextClass.isLetter(t[q - 1].value) { return nil }
-    let e = q + s.count
-    if TextClass.isLetter(s[s.count - 1]) && e < n && TextClass.isLetter(t[e].value) { return nil }
+    let len = b - a
+    guard q + len <= n else { return nil }
+    var j = 0
+    while j < len {
+      if t[q + j].value != scalars[a + j] { return nil }
+      j += 1
+    }
+    if TextClass.isLetter(scalars[a]) && q > 0 && TextClass.isLetter(t[q - 1].value) { return nil }
+    let e = q + len
+    if TextClass.isLetter(scalars[b - 1]) && e < n && TextClass.isLetter(t[e].value) { return nil }
     return e
   }
 
@@ -976,28 +1100,26 @@ enum TextClass {
   }
 
   /// A whole English word from `table` at `q` (optionally with a plural s).
-  static func word(_ t: [Unicode.Scalar], _ q: Int, _ table: [String: Int], plural: Bool) -> (Int, Int)? {
+  static func word(_ t: [Unicode.Scalar], _ q: Int, _ table: [UInt64: Int], plural: Bool) -> (Int, Int)? {
     guard isLetter(t[q].value), q == 0 || !isLetter(t[q - 1].value) else { return nil }
     var j = q
     while j < t.count, isLetter(t[j].value) { j += 1 }
-    guard j - q <= 10 else { return nil }
-    var s = ""
-    s.unicodeScalars.append(contentsOf: t[q..<j])
-    if let x = table[s] { return (x, j) }
-    if plural, s.hasSuffix("s"), let x = table[String(s.dropLast())] { return (x, j) }
+    guard j - q <= 10, let k = Numerals.wordKey(t, q, j) else { return nil }
+    if let x = table[k] { return (x, j) }
+    if plural, t[j - 1] == "s", let k2 = Numerals.wordKey(t, q, j - 1), let x = table[k2] { return (x, j) }
     return nil
   }
 
-  static let weekdays: [String: Int] = [
+  static let weekdays = Numerals.keyed([
     "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3, "thursday": 4, "thu": 4,
     "thur": 4, "thurs": 4, "friday": 5, "fri": 5, "saturday": 6, "sat": 6, "sunday": 7, "sun": 7,
-  ]
-  static let monthNames: [String: Int] = [
+  ])
+  static let monthNames = Numerals.keyed([
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-  ]
-  static let ordinals: [String: Int] = [
+  ])
+  static let ordinals = Numerals.keyed([
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
-  ]
+  ])
 }

@@ -245,6 +245,16 @@ final class RenderingTests: XCTestCase {
     XCTAssertTrue(out.contains("1.00"), "figures are never cut")
   }
 
+  func testTableNeverCutsPeriodsOrFigures() {
+    let t = ResultTable(
+      columns: [key("month", "月份", .period)] + (1...8).map { figure("r\($0)", "复购率\($0)", .rate) },
+      rows: [[.string("2026-01")] + (1...8).map { _ in .double(0.3216) }],
+      shape: .breakdown)
+    let out = TableRenderer.render(t, RenderOptions(language: .zh, width: 40))
+    XCTAssertTrue(out.contains("│ 2026-01 │"), out)
+    XCTAssertEqual(out.split(separator: "32.2%").count, 9, out)
+  }
+
   func testTableASCIIAndEmpty() {
     let out = TableRenderer.render(regions, RenderOptions(language: .en, maxRows: 2, ascii: true))
     assertASCII(out, except: dataText(regions))
@@ -509,6 +519,18 @@ final class RenderingTests: XCTestCase {
     XCTAssertEqual(rows[3], "2026-03         75", grid)
     XCTAssertTrue(grid.contains("0.0% ░▒▓█ 41.3%"), "shading spans the rates only: \(grid)")
     assertFits(ChartRenderer.render(t, RenderOptions(language: .zh, width: 30)), 30)
+  }
+
+  func testCohortGridNarrowsShadesBeforeDroppingColumns() {
+    let months = (1...10).map { figure("m\($0)", "第\($0)月", .rate) }
+    let t = ResultTable(
+      columns: [key("cohort", "首购月", .period), figure("cohort_size", "首购客户数", .count)] + months,
+      rows: [[.string("2026-01"), .int(285)] + (1...10).map { .double(0.4 - Double($0) * 0.03) }],
+      shape: .cohort)
+    let grid = ChartRenderer.render(t, RenderOptions(language: .zh, width: 100)) ?? ""
+    assertFits(grid, 100)
+    XCTAssertFalse(grid.contains("还有"), grid)
+    XCTAssertTrue(grid.contains("第10月") && grid.contains("10.0%") && grid.contains("285"), grid)
   }
 
   func testCohortGridFromLongTable() {
