@@ -30,7 +30,7 @@ let package = Package(
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),

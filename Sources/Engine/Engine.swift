@@ -65,33 +65,42 @@ public final class Engine: @unchecked Sendable {
   /// Longest question accepted (longer input is refused at once, never scanned).
   public static let maxQuestionLength = 2000
 
-  /// Understands and plans without running.
-  public func plan(_ question: String, today: Day) -> (PlannedQuestion?, Refusal?, Language) {
+  /// Understands and plans without running; with a conversation, follow-ups change the
+  /// previous question.
+  public func plan(_ question: String, today: Day, conversation: Conversation? = nil) -> (PlannedQuestion?, Refusal?, Language, Reading?) {
     let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)
     let lang: Language = trimmed.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
     if trimmed.isEmpty {
-      return (nil, Refusal(lang == .zh ? "问题是空的。" : "The question is empty.", suggestions: planner.examples(lang)), lang)
+      return (nil, Refusal(lang == .zh ? "问题是空的。" : "The question is empty.", suggestions: planner.examples(lang)), lang, nil)
     }
     if trimmed.unicodeScalars.count > Engine.maxQuestionLength {
       return (nil, Refusal(lang == .zh ? "问题太长（超过 \(Engine.maxQuestionLength) 个字符），请只问一个问题。"
-        : "The question is too long (over \(Engine.maxQuestionLength) characters); ask one question at a time."), lang)
+        : "The question is too long (over \(Engine.maxQuestionLength) characters); ask one question at a time."), lang, nil)
     }
-    let reading = parser.read(trimmed)
+    var reading = parser.read(trimmed)
+    if let conversation { reading = conversation.resolve(reading) }
     do {
-      return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language)
+      return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
     } catch let r as Refusal {
-      return (nil, r, reading.language)
+      return (nil, r, reading.language, reading)
     } catch {
-      return (nil, Refusal(String(describing: error)), reading.language)
+      return (nil, Refusal(String(describing: error)), reading.language, reading)
     }
   }
 
-  /// Answers a question.
+  /// Answers a question on its own.
   public func ask(_ question: String, today: Day) -> Answer {
-    let (planned, refusal, lang) = plan(question, today: today)
+    var c: Conversation?
+    return ask(question, today: today, conversation: &c)
+  }
+
+  /// Answers a question in a conversation (nil: on its own), remembering it when answered.
+  public func ask(_ question: String, today: Day, conversation: inout Conversation?) -> Answer {
+    let (planned, refusal, lang, reading) = plan(question, today: today, conversation: conversation)
     guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
     do {
       let table = try executor.run(planned.plan, language: planned.language)
+      if let reading { conversation?.remember(reading) }
       return Answer(question: question, language: lang, planned: planned, table: table, refusal: nil)
     } catch let e as ExecutionError {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))

@@ -30,6 +30,8 @@ public enum Cue: String, Hashable, Sendable, CaseIterable {
   case comparePrevious = "compare_previous"
   case compareYear = "compare_year"
   case growth, share, trend
+  /// 那…呢, 换成, what about: the question changes the previous one.
+  case followUp = "followup"
 }
 
 /// A trie over unicode scalars.

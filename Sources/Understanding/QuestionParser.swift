@@ -252,6 +252,7 @@ public struct QuestionParser: Sendable {
           case .growth: r.growth = true
           case .share: r.share = true
           case .trend: r.trend = true
+          case .followUp: r.followUp = true
           }
         case .chart(let c): r.chart = c
         case .ordinalNext: r.monthsAfter = 1

@@ -48,8 +48,54 @@ public struct Reading: Sendable {
   public var monthsAfter: Int?
   public var mentionsCustomer = false
   public var which = false
+  /// Said as a change of the previous question (那华东呢, what about last year).
+  public var followUp = false
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
+
+  /// Whether this reading can only be understood against the previous question: it names
+  /// no figure and no kind of customer, but changes a period, a filter or a grouping.
+  public var isFragment: Bool {
+    metrics.isEmpty && segments.isEmpty && topics.isEmpty && !wantsList && !cohort
+      && (!times.isEmpty || !values.isEmpty || !groupBy.isEmpty || grain != nil || followUp || comparison != nil || share || ranking != nil)
+  }
+
+  /// This reading laid over the previous one: what it says replaces what that said.
+  ///
+  ///     previous: 上月各地区的复购率    this: 那华东呢    →  上月 华东 的复购率
+  public func merged(onto old: Reading) -> Reading {
+    var r = old
+    r.question = question
+    r.normalized = normalized
+    r.tokens = tokens
+    if !metrics.isEmpty { r.metrics = metrics }
+    if !times.isEmpty { r.times = times }
+    for group in values {
+      let dims = Set(group.map(\.0))
+      r.values.removeAll { old in old.contains { dims.contains($0.0) } }
+      r.groupBy.removeAll { dims.contains($0) }
+      r.values.append(group)
+    }
+    r.namedDimensions.formUnion(namedDimensions)
+    for d in groupBy where !r.groupBy.contains(d) { r.groupBy.append(d) }
+    if let g = grain { r.grain = g }
+    if !segments.isEmpty { r.segments = segments }
+    if !topics.isEmpty { r.topics = topics }
+    if let rk = ranking { r.ranking = rk }
+    r.wantsList = old.wantsList || wantsList
+    r.wantsCount = old.wantsCount || wantsCount
+    if let c = comparison { r.comparison = c }
+    r.growth = old.growth || growth
+    r.share = old.share || share
+    r.trend = old.trend || trend
+    if let c = chart { r.chart = c }
+    if !conditions.isEmpty { r.conditions = conditions }
+    if let m = monthsAfter { r.monthsAfter = m }
+    r.mentionsCustomer = old.mentionsCustomer || mentionsCustomer
+    r.unknown = unknown
+    r.followUp = true
+    return r
+  }
 
   public init(question: String, normalized: String, language: Language) {
     self.question = question

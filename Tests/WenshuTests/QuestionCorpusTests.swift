@@ -45,7 +45,7 @@ final class QuestionCorpusTests: XCTestCase {
     XCTAssertGreaterThan(examples.count, 50, "the \(lang) corpus is too small")
     var failures: [String] = []
     for e in examples {
-      let (planned, refusal, _) = engine.plan(e.phrase, today: e.today)
+      let (planned, refusal, _, _) = engine.plan(e.phrase, today: e.today)
       let got = planned.map { $0.plan.description } ?? "refuse"
       if got != e.expected {
         failures.append("\(lang).corpus:\(e.line): “\(e.phrase)”\n    expected: \(e.expected)\n    got:      \(got)\(refusal.map { " (\($0.message))" } ?? "")")

@@ -184,7 +184,7 @@ final class TimeGrammarTests: XCTestCase {
     let r = try TimeGrammarFixture.recognizer()
     let q = TimeGrammarFixture.scalars("上个月华东区的销售额和去年同期比")
     let ms = r.matches(in: q)
-    XCTAssertEqual(ms.map(\.start), [0, 10])
+    XCTAssertEqual(ms.map(\.start), [0, 11])
     XCTAssertEqual(ms.first?.expr, .unitOffset(.month, back: 1))
     XCTAssertEqual(ms.first?.rule, "time offset month 1")
     XCTAssertEqual(ms.last?.expr, .sameTimeLastYear)

@@ -1,0 +1,37 @@
+// `wenshu explain`: the plan of a question, without running it.
+
+import ArgumentParser
+import CubeSQLite
+import Engine
+import Foundation
+import LineEditing
+import Planning
+import QueryModel
+import Rendering
+
+struct Explain: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Show how a question is understood (the plan), without running it.")
+
+  @OptionGroup var common: CommonOptions
+  @Option(help: "Output format: table (text) or json.") var format: OutputFormat = .table
+  @Argument(help: "The question.") var question: [String]
+
+  func run() throws {
+    let (engine, today) = try common.engine()
+    try Explain.print(engine, question.joined(separator: " "), today: today, json: format == .json)
+  }
+
+  static func print(_ engine: Engine, _ q: String, today: Day, json: Bool) throws {
+    let (planned, refusal, lang, _) = engine.plan(q, today: today)
+    let a = Answer(question: q, language: lang, planned: planned, table: nil, refusal: refusal)
+    if json {
+      Swift.print(AnswerJSON.encode(a))
+    } else if let p = planned {
+      Swift.print(p.interpretation)
+      Swift.print(AnswerJSON.plan(p.plan))
+    } else {
+      writeErr(refusal?.message ?? "?")
+    }
+    if planned == nil { throw ExitCode(2) }
+  }
+}
