@@ -25,8 +25,9 @@ let package = Package(
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
+    .target(name: "Prediction", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Engine", dependencies: [
-      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering",
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     .executableTarget(name: "wenshu", dependencies: [
@@ -36,7 +37,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),
     .testTarget(name: "WenshuTests", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
-      "Rendering", "Engine", "TestSupport",
+      "Rendering", "Engine", "TestSupport", "Prediction",
     ]),
   ]
 )

@@ -153,7 +153,23 @@ public final class Executor: @unchecked Sendable {
       }
     }
     for m in metrics { columns.append(ResultColumn(id: m.rawValue, title: m.title(lang), format: m.format, isKey: false)) }
-    let shareTotals: [Double]? = plan.share ? metrics.indices.map { i in rows.reduce(0) { $0 + ($1.values[i] ?? 0) } } : nil
+    // Shares: of the same figure over all groups; for a kind of customer with no grouping
+    // (复购客户占比, 新客占比), of the buyers in the period (semantics.md "share").
+    var shareTotals: [Double]?
+    if plan.share {
+      var totals: [Double] = []
+      for (i, m) in metrics.enumerated() {
+        if keys.parts.isEmpty, m.customerSet != nil, m != .buyers, m != .customers, !m.isState {
+          let b = try groups(ctx, keys, metric: .buyers, period: plan.period)
+          totals.append(Double(b[0]?.buyers ?? 0))
+        } else if keys.parts.isEmpty, m.isState, m != .churnRate {
+          totals.append(Double(try groups(ctx, keys, metric: m, period: nil)[0]?.withOrders ?? 0))
+        } else {
+          totals.append(rows.reduce(0) { $0 + ($1.values[i] ?? 0) })
+        }
+      }
+      shareTotals = totals
+    }
     if plan.share {
       for m in metrics {
         columns.append(ResultColumn(id: m.rawValue + "_share", title: lang == .zh ? "\(m.title(lang))占比" : "share of \(m.title(lang))", format: .rate, isKey: false))

@@ -62,7 +62,7 @@ public struct Planner: Sendable {
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
     var metrics = r.metrics
-    let hasIntent = !metrics.isEmpty || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
+    let hasIntent = !metrics.isEmpty || r.bestSelling || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && r.mentionsCustomer
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
@@ -105,6 +105,7 @@ public struct Planner: Sendable {
       return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
     }
     if metrics.isEmpty && !r.topics.isEmpty { metrics = [.negativeFeedback] }
+    if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
@@ -195,7 +196,7 @@ public struct Planner: Sendable {
     for candidates in r.values {
       let dims = candidates.map(\.0)
       // Prefer a dimension the question names (来源渠道为门店), else the order channel, else the first.
-      let chosen = candidates.first { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) && false }
+      let chosen = candidates.first { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) }
         ?? candidates.first { $0.0 == .channel } ?? candidates[0]
       _ = dims
       if !catalog.dimensions.contains(chosen.0) { throw missing(r, chosen.0, catalog) }
@@ -241,7 +242,14 @@ public struct Planner: Sendable {
       parts.append(zh ? "列出客户：\(setName(set, lang))" : "list of customers: \(setName(set, lang))")
       if let m = plan.metrics.first { parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))") }
     } else {
-      for m in plan.metrics { parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))") }
+      let itemBased = plan.groupBy.contains(where: \.isItemAttribute) || plan.filters.contains { $0.dimension.isItemAttribute }
+      for m in plan.metrics {
+        if itemBased && m == .sales {
+          parts.append(zh ? "销售额 = 商品数量 × 单价之和（按订单明细，不分摊订单折扣）" : "sales = sum of item quantity × unit price (order items, list price)")
+        } else {
+          parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))")
+        }
+      }
     }
     for c in plan.conditions {
       let what = c.measure == .orders ? (zh ? "订单数" : "orders") : (zh ? "消费金额" : "spend")
@@ -256,7 +264,13 @@ public struct Planner: Sendable {
     if let rk = plan.ranking {
       parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
     }
-    if plan.share { parts.append(zh ? "占比 = 该组 ÷ 全部" : "share = group ÷ all groups") }
+    if plan.share {
+      if plan.groupBy.isEmpty, plan.timeGrain == nil, let m = plan.metrics.first, m.customerSet != nil, m != .buyers, m != .customers {
+        parts.append(zh ? "占比 = \(m.title(lang)) ÷ 下单客户数" : "share = \(m.title(lang)) ÷ buyers")
+      } else {
+        parts.append(zh ? "占比 = 该组 ÷ 全部" : "share = group ÷ all groups")
+      }
+    }
     if let c = plan.comparison, let cp = plan.comparisonPeriod {
       let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : (zh ? "环比" : "vs previous period")
       parts.append(zh ? "\(name)：对比 \(cp.start.iso) 至 \(cp.end.iso)" : "\(name): against \(cp.start.iso) to \(cp.end.iso)")

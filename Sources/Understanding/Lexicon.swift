@@ -32,6 +32,8 @@ public enum Cue: String, Hashable, Sendable, CaseIterable {
   case growth, share, trend
   /// 那…呢, 换成, what about: the question changes the previous one.
   case followUp = "followup"
+  /// 卖得最好 / best-selling: the top group by sales unless units are named.
+  case bestSelling = "bestselling"
 }
 
 /// A trie over unicode scalars.

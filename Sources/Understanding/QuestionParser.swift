@@ -118,8 +118,19 @@ public struct QuestionParser: Sendable {
       for m in meanings(toks[i + 1]) { if case .unit(let u) = m { return u } }
       return nil
     }
-    func addCondition(_ op: CustomerCondition.Op, _ v: Double, unit: CustomerCondition.Measure?) {
-      let measure = unit ?? lastMeasure ?? .orders
+    /// A measure word just after position `i` (1.5万以上消费).
+    func measureAfter(_ i: Int) -> CustomerCondition.Measure? {
+      for j in (i + 1)..<min(toks.count, i + 3) {
+        for m in meanings(toks[j]) {
+          if case .measure(let x) = m { return x }
+          if case .unit(let x) = m { return x }
+        }
+      }
+      return nil
+    }
+    func addCondition(_ op: CustomerCondition.Op, _ v: Double, unit: CustomerCondition.Measure?, at i: Int = -1) {
+      // The unit, else a measure word, else amounts of 100 or more are money, else orders.
+      let measure = unit ?? lastMeasure ?? (i >= 0 ? measureAfter(i) : nil) ?? (v >= 100 ? .spend : .orders)
       r.conditions.append(CustomerCondition(measure, op, v))
     }
 
@@ -145,12 +156,12 @@ public struct QuestionParser: Sendable {
         } else if let u = unit, i + 2 < toks.count, meanings(toks[i + 2]).contains(where: { if case .condition = $0 { return true }; return false }) {
           // 3次以上 / 5000元以上: the condition follows the number.
           if case .condition(let op) = meanings(toks[i + 2]).first(where: { if case .condition = $0 { return true }; return false }) {
-            addCondition(op, v, unit: u)
+            addCondition(op, v, unit: u, at: i + 2)
           }
           i += 2
         } else if i + 1 < toks.count, meanings(toks[i + 1]).contains(where: { if case .condition = $0 { return true }; return false }) {
           if case .condition(let op) = meanings(toks[i + 1]).first(where: { if case .condition = $0 { return true }; return false }) {
-            addCondition(op, v, unit: nil)
+            addCondition(op, v, unit: nil, at: i + 1)
           }
           i += 1
         } else {
@@ -217,7 +228,7 @@ public struct QuestionParser: Sendable {
           break
         case .condition(let op):
           if let n = lastNumber, n.index == i - 1 {
-            addCondition(op, n.value, unit: nil)
+            addCondition(op, n.value, unit: nil, at: i)
             looseNumbers[n.index] = nil
             lastNumber = nil
           } else {
@@ -253,6 +264,9 @@ public struct QuestionParser: Sendable {
           case .share: r.share = true
           case .trend: r.trend = true
           case .followUp: r.followUp = true
+          case .bestSelling:
+            r.bestSelling = true
+            if r.ranking == nil { r.ranking = (1, true) }
           }
         case .chart(let c): r.chart = c
         case .ordinalNext: r.monthsAfter = 1

@@ -50,6 +50,8 @@ public struct Reading: Sendable {
   public var which = false
   /// Said as a change of the previous question (那华东呢, what about last year).
   public var followUp = false
+  /// 卖得最好 / best-selling: rank by sales unless another figure is named.
+  public var bestSelling = false
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
 

@@ -161,7 +161,7 @@ public struct TimeRecognizer: Sendable {
 
 /// A `{slot}`: a value read from the text.
 enum Slot: String, CaseIterable, Sendable {
-  case n, year, yy, month, monthName = "month_name", day, weekday, quarter, ordinal
+  case n, year, yy, month, mm, monthName = "month_name", day, dd, weekday, quarter, ordinal
 }
 
 /// A `<sub-phrase>`: another time phrase, of a given unit (`time` = any).
@@ -422,8 +422,15 @@ enum TimeBuild: Hashable, Sendable {
       if case .sub(let k) = e { subs.append(k) }
     }
     func fail(_ m: String) -> GrammarError { GrammarError(rule.location, "in “\(phrase)”: time \(rule.id) \(m)") }
-    func count(_ s: Slot...) -> Int { s.reduce(0) { $0 + (slots[$1] ?? 0) } }
-    func only(_ allowed: Set<Slot>, subs allowedSubs: Set<SubKind>, maxSubs: Int) throws {
+    func count(_ s: Slot...) -> Int {
+      s.reduce(0) { n, x in
+        n + (slots[x] ?? 0) + (x == .month ? slots[.mm] ?? 0 : 0) + (x == .day ? slots[.dd] ?? 0 : 0)
+      }
+    }
+    func only(_ allowed0: Set<Slot>, subs allowedSubs: Set<SubKind>, maxSubs: Int) throws {
+      var allowed = allowed0
+      if allowed.contains(.month) { allowed.insert(.mm) }
+      if allowed.contains(.day) { allowed.insert(.dd) }
       for (s, _) in slots where !allowed.contains(s) { throw fail("does not use {\(s.rawValue)}") }
       for k in subs where !allowedSubs.contains(k) { throw fail("does not take a <\(name(k))> sub-phrase") }
       if subs.count > maxSubs { throw fail("takes at most \(maxSubs) sub-phrase(s)") }
@@ -496,15 +503,17 @@ enum TimeBuild: Hashable, Sendable {
       try needsPeriod(base)
     case .range:
       try only(yearish, subs: anySub, maxSubs: 2)
-      if !(subs.count == 2 && count(.year, .yy) == 0) && !(subs.count == 1 && count(.year, .yy) == 1) {
-        throw fail("needs two sub-phrases (<time>到<time>), or one and a {year}")
+      if subs.count + count(.year, .yy) != 2 {
+        throw fail("needs two ends: sub-phrases (<time>到<time>) or years ({year}到{year}年)")
       }
     case .since:
       try only(yearish, subs: anySub, maxSubs: 1)
       if subs.count + count(.year, .yy) != 1 { throw fail("needs one sub-phrase or one {year}") }
     case .rangeDay:
-      try only([.day], subs: [.day, .time], maxSubs: 1)
-      if subs.count != 1 || count(.day) != 1 { throw fail("needs a <day> sub-phrase and one {day}") }
+      try only([.day, .weekday], subs: [.day, .time], maxSubs: 1)
+      if subs.count != 1 || count(.day) + count(.weekday) != 1 {
+        throw fail("needs a <day> sub-phrase and one {day} or {weekday}")
+      }
     case .rangeMonth:
       try only(yearish.union([.month, .monthName]), subs: [.year], maxSubs: 1)
       if count(.month, .monthName) != 2 { throw fail("needs two months") }
@@ -587,13 +596,27 @@ enum TimeBuild: Hashable, Sendable {
       else { return nil }
       return .nthWeekday(weekday: w, n: n, of: of)
     case .range:
-      guard let a = c.sub, let b = c.sub2 ?? yearExpr(c.year) else { return nil }
+      if let a = c.sub {
+        guard let b = c.sub2 ?? yearExpr(c.year) else { return nil }
+        return .range(a, b)
+      }
+      guard let a = yearExpr(c.year), let b = yearExpr(c.year2) else { return nil }
       return .range(a, b)
     case .since:
       guard let a = c.sub ?? yearExpr(c.year) else { return nil }
       return .range(a, .dayOffset(0))
     case .rangeDay:
-      guard let a = c.sub, let d = c.day, (1...31).contains(d) else { return nil }
+      guard let a = c.sub else { return nil }
+      if let w = c.weekday {
+        // 上周一到周五: the second weekday of the same week.
+        switch a {
+        case .weekdayOfWeek(let w0, let k) where w > w0: return .range(a, .weekdayOfWeek(weekday: w, weeksBack: k))
+        case .nth(.day, let w0, let of) where w > w0 && TimeRecognizer.unit(of: of) == .week:
+          return .range(a, .nth(.day, n: w, of: of))
+        default: return nil
+        }
+      }
+      guard let d = c.day, (1...31).contains(d) else { return nil }
       switch a {
       case .date(let y, let m, let d0):
         guard d > d0, d <= maxDay(m) else { return nil }
@@ -656,6 +679,7 @@ struct Captures {
   var n: Int?
   var ordinal: Int?
   var year: YearRef?
+  var year2: YearRef?
   var month: Int?
   var month2: Int?
   var day: Int?
@@ -669,10 +693,11 @@ struct Captures {
     switch s {
     case .n: n = v
     case .ordinal: ordinal = v
-    case .year: year = .absolute(v)
-    case .yy: year = .twoDigit(v)
-    case .month, .monthName: if month == nil { month = v } else { month2 = v }
-    case .day: if day == nil { day = v } else { day2 = v }
+    case .year, .yy:
+      let y: YearRef = s == .year ? .absolute(v) : .twoDigit(v)
+      if year == nil { year = y } else { year2 = y }
+    case .month, .mm, .monthName: if month == nil { month = v } else { month2 = v }
+    case .day, .dd: if day == nil { day = v } else { day2 = v }
     case .weekday: weekday = v
     case .quarter: quarter = v
     }
@@ -989,8 +1014,14 @@ enum TextClass {
       guard let (x, e) = Numerals.match(t, at: q), x >= 0, x <= 100_000, x == x.rounded(.down) else { return nil }
       return (Int(x), e)
     case .year:
-      if let (x, e) = digits(t, q, exactly: 4) ?? chineseDigits(t, q, exactly: 4), x >= 1000, x <= 2999 { return (x, e) }
+      if let (x, e) = digits(t, q, exactly: 4) ?? chineseDigits(t, q, exactly: 4), x >= 1900, x <= 2099 { return (x, e) }
       return nil
+    case .mm:
+      guard let (x, e) = digits(t, q, exactly: 2), (1...12).contains(x) else { return nil }
+      return (x, e)
+    case .dd:
+      guard let (x, e) = digits(t, q, exactly: 2), (1...31).contains(x) else { return nil }
+      return (x, e)
     case .yy:
       return digits(t, q, exactly: 2) ?? chineseDigits(t, q, exactly: 2)
     case .month:
@@ -1012,6 +1043,12 @@ enum TextClass {
       if let x = Numerals.chineseDigit(v), (1...4).contains(x), v != 0x4E24 { return (x, q + 1) }
       return nil
     case .weekday:
+      // 一…六 日 天 name a weekday only right after 周, 星期 or 礼拜 (not 今天天气).
+      if !isLetter(v) {
+        guard q > 0 else { return nil }
+        let prev = t[q - 1].value
+        guard prev == 0x5468 || prev == 0x671F || prev == 0x62DC else { return nil }  // 周 期 拜
+      }
       switch v {
       case 0x4E00: return (1, q + 1)
       case 0x4E8C: return (2, q + 1)

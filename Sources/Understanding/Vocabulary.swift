@@ -10,6 +10,8 @@ public struct Vocabulary: Sendable {
   public var normalizer: Normalizer
   public var time: TimeRecognizer
   public var topics: [Topic]
+  /// Other names of data values (east china → 华东), added when the value is in the data.
+  public var aliases: [(DimensionID, String, [String])]
   public var settings: GrammarSet
   /// Names of all rules (for the lint that reports rules no example exercises).
   public var ruleNames: [String]
@@ -19,6 +21,7 @@ public struct Vocabulary: Sendable {
     var folds: [Character: Character] = [:]
     var topics: [Topic] = []
     var names: [String] = []
+    var aliases: [(DimensionID, String, [String])] = []
     for r in grammar.rules {
       let meaning: Meaning?
       switch r.kind {
@@ -85,6 +88,13 @@ public struct Vocabulary: Sendable {
           folds[cs[0]] = cs[1]
         }
         continue
+      case "alias":
+        guard let d = DimensionID(rawValue: r.id), let v = r.args.first else {
+          throw GrammarError(r.location, "an alias is `alias DIMENSION VALUE: other name | …` with a known dimension")
+        }
+        aliases.append((d, v, r.phrases.map { $0.lowercased() }))
+        names.append(r.name)
+        continue
       case "time", "setting":
         continue
       default:
@@ -101,6 +111,7 @@ public struct Vocabulary: Sendable {
     normalizer = Normalizer(folds: folds)
     time = try TimeRecognizer(rules: grammar.rules(kind: "time"))
     self.topics = topics
+    self.aliases = aliases
     settings = grammar
     ruleNames = names + time.ruleNames
   }
@@ -117,6 +128,9 @@ public struct Vocabulary: Sendable {
         // 华东地区 / 上海市 are also values.
         if d == .region, !key.hasSuffix("地区") { lexicon.add(key + "地区", .value(d, v), rule: "data \(d.rawValue)") }
         if d == .city, !key.hasSuffix("市") { lexicon.add(key + "市", .value(d, v), rule: "data \(d.rawValue)") }
+      }
+      for (ad, value, phrases) in aliases where ad == d && vs.contains(value) {
+        for p in phrases { lexicon.add(normalizer.normalize(p), .value(d, value), rule: "alias \(d.rawValue) \(value)") }
       }
     }
   }

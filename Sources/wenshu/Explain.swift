@@ -14,10 +14,16 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
   @Option(help: "Output format: table (text) or json.") var format: OutputFormat = .table
+  @Flag(help: "Also print the tokens the question was read as (for grammar authors).") var tokens = false
   @Argument(help: "The question.") var question: [String]
 
   func run() throws {
     let (engine, today) = try common.engine()
+    if tokens {
+      for t in engine.parser.read(question.joined(separator: " ")).tokens {
+        Swift.print("\(t.start)..<\(t.end) \(t.text)\t\(t.kind)")
+      }
+    }
     try Explain.print(engine, question.joined(separator: " "), today: today, json: format == .json)
   }
 
