@@ -379,6 +379,8 @@ public enum TimeResolution {
       case (.year, 0): return "今年"
       case (.year, 1): return "去年"
       case (.year, 2): return "前年"
+      case (.month, 12): return "去年同月"
+      case (.quarter, 4): return "去年同季度"
       default: return "\(k)\(zhUnit(u, counted: true))前"
       }
     case .rolling(let u, let n): return "最近\(n)\(zhUnit(u, counted: true))"
@@ -421,6 +423,8 @@ public enum TimeResolution {
     case .unitOffset(let u, let k):
       switch k {
       case _ where u == .day: return en(.dayOffset(k))
+      case 12 where u == .month: return "same month last year"
+      case 4 where u == .quarter: return "same quarter last year"
       case 0: return "this \(u.rawValue)"
       case 1: return "last \(u.rawValue)"
       default: return "\(k) \(enUnit(u, k)) ago"

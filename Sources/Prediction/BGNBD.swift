@@ -127,7 +127,8 @@ enum BGNBDFit {
     var constX = [Double](repeating: 0, count: m)  // A1 + A2
     var logA4 = [Double](repeating: 0, count: m)  // ln a − ln(b + x − 1)
     var dr = [Double](repeating: 0, count: m), da = dr, db = dr  // per-x parts of the gradient
-    let lgr = lgamma(r), lgb = lgamma(b), lgab = lgamma(a + b), la = log(a), lal = log(al)
+    let lgr: Double = lgamma(r), lgb: Double = lgamma(b), lgab: Double = lgamma(a + b)
+    let la: Double = log(a), lal: Double = log(al)
     let wantGradient = gradient != nil
     let psiR = wantGradient ? SpecialFunctions.digamma(r) : 0
     let psiB = wantGradient ? SpecialFunctions.digamma(b) : 0

@@ -132,7 +132,7 @@ enum GammaGammaFit {
       return -logLikelihood(params(t), d) * scale
     }
     let meanM = d.m.reduce(0, +) * scale
-    let start = [0, log(2), log(max(meanM, 1e-6))]
+    let start: [Double] = [0, log(2.0), log(max(meanM, 1e-6))]
     var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, maxIterations: 400, objective)
     if !best.converged {
       let nm = NelderMead.minimize(plain, from: best.value.isFinite ? best.point : start, step: 0.5,

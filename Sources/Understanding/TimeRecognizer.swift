@@ -195,11 +195,6 @@ enum Element: Sendable {
   case choice([[UInt32]])
   case slot(Slot)
   case sub(SubKind)
-
-  var isSlot: Bool {
-    if case .slot = self { return true }
-    return false
-  }
 }
 
 struct Template: Sendable {
@@ -683,7 +678,6 @@ struct Captures {
   var month: Int?
   var month2: Int?
   var day: Int?
-  var day2: Int?
   var weekday: Int?
   var quarter: Int?
   var child: Int32 = -1
@@ -697,7 +691,7 @@ struct Captures {
       let y: YearRef = s == .year ? .absolute(v) : .twoDigit(v)
       if year == nil { year = y } else { year2 = y }
     case .month, .mm, .monthName: if month == nil { month = v } else { month2 = v }
-    case .day, .dd: if day == nil { day = v } else { day2 = v }
+    case .day, .dd: if day == nil { day = v }
     case .weekday: weekday = v
     case .quarter: quarter = v
     }
