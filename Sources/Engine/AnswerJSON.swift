@@ -14,6 +14,9 @@ public enum AnswerJSON {
       out += ",\"interpretation\":" + string(p.interpretation)
       out += ",\"plan\":" + plan(p.plan)
       if p.ignored.count > 0 { out += ",\"not_understood\":[" + p.ignored.map(string).joined(separator: ",") + "]" }
+      if !p.alternatives.isEmpty {
+        out += ",\"alternatives\":[" + p.alternatives.map { "{\"interpretation\":" + string($0.interpretation) + ",\"plan\":" + plan($0.plan) + "}" }.joined(separator: ",") + "]"
+      }
     }
     if let t = a.table {
       out += ",\"columns\":[" + t.columns.map { string($0.id) }.joined(separator: ",") + "]"

@@ -13,6 +13,8 @@ public struct PlannedQuestion: Sendable {
   /// Words that were not understood but did not change the meaning (reported, not dropped).
   public var ignored: [String]
   public var chart: String?
+  /// Other readings that scored close (门店: the order channel or the source channel), best first.
+  public var alternatives: [PlannedQuestion] = []
 }
 
 public struct Planner: Sendable {
@@ -48,7 +50,28 @@ public struct Planner: Sendable {
 
   func say(_ r: Reading, _ zh: String, _ en: String) -> String { r.language == .zh ? zh : en }
 
+  /// Plans the best reading of a question and lists the close alternatives.
+  ///
+  /// A value that belongs to several dimensions (门店 is an order channel and a source
+  /// channel) is read in the dimension the question names; when it names none, the order
+  /// channel (or the first) wins and each other dimension becomes an alternative.
   public func plan(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
+    var best = try planOne(r, today: today, catalog: catalog)
+    for (i, group) in r.values.enumerated() where group.count > 1 {
+      let named = group.contains { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) }
+      if named { continue }
+      let chosen = best.plan.filters.first { f in group.contains { $0.0 == f.dimension && f.values.contains($0.1) } }?.dimension
+      for candidate in group where candidate.0 != chosen && catalog.dimensions.contains(candidate.0) {
+        var alt = r
+        alt.values[i] = [candidate]
+        if let p = try? planOne(alt, today: today, catalog: catalog) { best.alternatives.append(p) }
+      }
+      break
+    }
+    return best
+  }
+
+  func planOne(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
     var plan = Plan(today: today)
     plan.thresholds = thresholds
     let zh = r.language == .zh
@@ -106,6 +129,8 @@ public struct Planner: Sendable {
     }
     if metrics.isEmpty && !r.topics.isEmpty { metrics = [.negativeFeedback] }
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
+    // 消费前5名的客户: a ranking by a measure word ranks by that figure.
+    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend ? .sales : .orders] }
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }

@@ -224,6 +224,7 @@ public struct QuestionParser: Sendable {
           r.mentionsCustomer = true
         case .measure(let m):
           lastMeasure = m
+          r.measures.append(m)
         case .unit:
           break
         case .condition(let op):

@@ -52,6 +52,8 @@ public struct Reading: Sendable {
   public var followUp = false
   /// 卖得最好 / best-selling: rank by sales unless another figure is named.
   public var bestSelling = false
+  /// Measure words seen (消费, 下单): with no metric named, a ranking ranks by them.
+  public var measures: [CustomerCondition.Measure] = []
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
 

@@ -1,4 +1,5 @@
-// `wenshu schema`: the inferred model and the data-quality report.
+// `wenshu schema`: the inferred model and the data-quality report; `Schema.report` is also
+// what the REPL's `:schema` prints.
 
 import ArgumentParser
 import CubeSQLite
@@ -16,39 +17,9 @@ struct Schema: ParsableCommand {
   @Option(help: "Write the inferred mapping to FILE, for editing and --mapping.") var writeMapping: String?
 
   func run() throws {
-    let (engine, _) = try common.engine()
+    let (engine, today) = try common.engine()
+    print(Schema.report(engine, today: today))
     let db = engine.database
-    let c = db.cube
-    print("Database: \(db.path)")
-    for t in db.schema.tables {
-      print("  table \(t.name): \(t.rowCount) rows — " + t.columns.map { "\($0.name) \($0.declaredType)" }.joined(separator: ", "))
-    }
-    print("\nInferred mapping:")
-    print(db.mapping.text.split(separator: "\n").dropFirst().map { "  " + $0 }.joined(separator: "\n"))
-    print("\nModel:")
-    print("  customers: \(c.customers.tableRowCount) in the customer table, \(c.customers.count) ids in all")
-    print("  orders: \(c.orders.count), dates \(c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—")")
-    if let i = c.items { print("  order items: \(i.count)") }
-    if let f = c.feedback { print("  feedback: \(f.count)") }
-    for d in c.availableDimensions.sorted(by: { $0.rawValue < $1.rawValue }) where ![.customer, .segment, .topic].contains(d) {
-      let n = c.values(of: d).count
-      print("  dimension \(d.rawValue): \(n == 0 ? "derived" : "\(n) values")")
-    }
-    print("\nData quality:")
-    let nullAmounts = c.orders.amount.filter(\.isNaN).count
-    let orphans = (0..<c.orders.count).filter { i in
-      let k = c.orders.customer[i]
-      return k < 0 || (c.customers.tableRowCount > 0 && !c.customers.inCustomerTable[Int(k)])
-    }.count
-    let badDates = c.orders.day.filter { $0 == Int32.min }.count
-    let today = try common.todayDay()
-    let future = c.orders.day.filter { $0 != Int32.min && $0 > today.raw }.count
-    let negative = c.orders.amount.filter { !$0.isNaN && $0 < 0 }.count
-    print("  orders with a NULL amount: \(nullAmounts)")
-    print("  orders whose customer is missing from the customer table: \(c.customers.tableRowCount > 0 ? String(orphans) : "n/a (no customer table)")")
-    print("  orders with an unparseable date: \(badDates)")
-    print("  orders dated after today (\(today.iso)): \(future)")
-    print("  orders with a negative amount: \(negative)")
     if let path = writeMapping {
       do {
         try db.mapping.text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -57,5 +28,42 @@ struct Schema: ParsableCommand {
         throw CLIError(message: "cannot write \(path): \(error.localizedDescription)")
       }
     }
+  }
+  /// What is loaded: tables, the inferred mapping, the model (roles, dimensions with value
+  /// counts) and the data-quality report. Printed by `wenshu schema` and the REPL's `:schema`.
+  static func report(_ engine: Engine, today: Day) -> String {
+    var out: [String] = []
+    let db = engine.database
+    let c = db.cube
+    out.append("Database: \(db.path)")
+    for t in db.schema.tables {
+      out.append("  table \(t.name): \(t.rowCount) rows — " + t.columns.map { "\($0.name) \($0.declaredType)" }.joined(separator: ", "))
+    }
+    out.append("\nInferred mapping:")
+    out.append(db.mapping.text.split(separator: "\n").dropFirst().map { "  " + $0 }.joined(separator: "\n"))
+    out.append("\nModel:")
+    out.append("  customers: \(c.customers.tableRowCount) in the customer table, \(c.customers.count) ids in all")
+    out.append("  orders: \(c.orders.count), dates \(c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—")")
+    if let i = c.items { out.append("  order items: \(i.count)") }
+    if let f = c.feedback { out.append("  feedback: \(f.count)") }
+    for d in c.availableDimensions.sorted(by: { $0.rawValue < $1.rawValue }) where ![.customer, .segment, .topic].contains(d) {
+      let n = c.values(of: d).count
+      out.append("  dimension \(d.rawValue): \(n == 0 ? "derived" : "\(n) values")")
+    }
+    out.append("\nData quality:")
+    let nullAmounts = c.orders.amount.filter(\.isNaN).count
+    let orphans = (0..<c.orders.count).filter { i in
+      let k = c.orders.customer[i]
+      return k < 0 || (c.customers.tableRowCount > 0 && !c.customers.inCustomerTable[Int(k)])
+    }.count
+    let badDates = c.orders.day.filter { $0 == Int32.min }.count
+    let future = c.orders.day.filter { $0 != Int32.min && $0 > today.raw }.count
+    let negative = c.orders.amount.filter { !$0.isNaN && $0 < 0 }.count
+    out.append("  orders with a NULL amount: \(nullAmounts)")
+    out.append("  orders whose customer is missing from the customer table: \(c.customers.tableRowCount > 0 ? String(orphans) : "n/a (no customer table)")")
+    out.append("  orders with an unparseable date: \(badDates)")
+    out.append("  orders dated after today (\(today.iso)): \(future)")
+    out.append("  orders with a negative amount: \(negative)")
+    return out.joined(separator: "\n")
   }
 }

@@ -112,6 +112,10 @@ func renderAnswer(_ a: Answer, format: OutputFormat, chart: String?, ascii: Bool
       return ("", msg)
     }
     let chosen = chart ?? p.chart
-    return (p.interpretation + "\n" + TerminalRenderer.render(t, renderOptions(a.language, chart: chosen, ascii: ascii, screen: true)), nil)
+    var head = p.interpretation
+    for alt in p.alternatives {
+      head += "\n" + (a.language == .zh ? "（也可理解为：" : "(could also mean: ") + alt.interpretation + (a.language == .zh ? "）" : ")")
+    }
+    return (head + "\n" + TerminalRenderer.render(t, renderOptions(a.language, chart: chosen, ascii: ascii, screen: true)), nil)
   }
 }
