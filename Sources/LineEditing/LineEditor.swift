@@ -142,12 +142,19 @@ private func displayMatches(
   rl_forced_update_display()
 }
 
-/// Terminal columns of `s` (CJK characters take two).
+/// Terminal columns of `s`: East Asian wide characters take two (enough to lay out a list of
+/// matches; Rendering owns the exact table).
 func displayWidth(_ s: String) -> Int {
   var w = 0
   for u in s.unicodeScalars {
-    let c = Int(wcwidth(wchar_t(bitPattern: u.value)))
-    w += c < 0 ? 1 : c
+    switch u.value {
+    case 0x0300...0x036F, 0x200B...0x200F: continue
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+      0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+      0x20000...0x3FFFD:
+      w += 2
+    default: w += 1
+    }
   }
   return w
 }

@@ -86,7 +86,7 @@ public struct Planner: Sendable {
     }
     var metrics = r.metrics
     let hasIntent = !metrics.isEmpty || r.bestSelling || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
-      || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && r.mentionsCustomer
+      || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       let sugg = suggestions(for: significant)

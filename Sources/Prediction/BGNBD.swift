@@ -67,9 +67,13 @@ public struct BGNBDParameters: Sendable, Codable, Equatable {
       var lo = self, hi = self
       lo.a = 1 - gap
       hi.a = 1 + gap
-      let fl = lo.conditionalCore(t: t, x: x, T: T), fh = hi.conditionalCore(t: t, x: x, T: T)
+      let fl = lo.closedForm(t: t, x: x, T: T), fh = hi.closedForm(t: t, x: x, T: T)
       return fl + (a - (1 - gap)) / (2 * gap) * (fh - fl)
     }
+    return closedForm(t: t, x: x, T: T)
+  }
+
+  private func closedForm(t: Double, x: Int, T: Double) -> Double {
     let xd = Double(x)
     let z = t / (alpha + T + t)
     let c = a + b + xd - 1

@@ -277,6 +277,18 @@ public struct QuestionParser: Sendable {
         }
       }
     }
+    // "the 5 cities with the lowest …", "10个客户": a number before what is ranked sizes the ranking.
+    if let rk = r.ranking, rk.limit == nil || rk.limit == 1 {
+      for (idx, _) in looseNumbers.sorted(by: { $0.key < $1.key }) where idx + 1 < toks.count {
+        let next = meanings(toks[idx + 1])
+        let isNoun = next.contains(.entityCustomer) || next.contains { if case .dimension = $0 { return true }; return false }
+        if isNoun, case .number(let v) = toks[idx].kind, v >= 1, v == v.rounded() {
+          r.ranking = (Int(min(v, 1_000_000)), rk.descending)
+          looseNumbers[idx] = nil
+          break
+        }
+      }
+    }
     for (_, text) in looseNumbers.sorted(by: { $0.key < $1.key }) { r.unknown.append(text) }
     if r.which && r.mentionsCustomer && r.ranking == nil && !r.groupBy.contains(.customer) { r.wantsList = true }
   }

@@ -1,4 +1,8 @@
-// `wenshu run FILE`: a question file answered in order, optionally as a Markdown report.
+// `wenshu run FILE`: a question file answered in order, with one conversation (follow-ups work),
+// every question answered even when some fail (exit status 2 then). Owns the question-file
+// format (one question per line, `#` comments, blank lines as separators, `# ` / `## ` lines as
+// headings) and the Markdown report of `--out` (title, date, database, headings, each question
+// with its interpretation and table, refusals as quotes).
 
 import ArgumentParser
 import CubeSQLite
@@ -10,46 +14,190 @@ import QueryModel
 import Rendering
 
 struct Run: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Answer every question of a file (one per line, # comments).")
+  static let configuration = CommandConfiguration(
+    abstract: "Answer every question of a file (one per line, # comments), optionally into a Markdown report.",
+    discussion: """
+      One question per line; lines starting with # are comments, and `# Title` / `## Section`
+      become headings of the report; blank lines separate groups. Follow-ups (那华东呢) refer to
+      the question before. Exit status 2 when any question could not be answered.
+      """)
 
   @OptionGroup var common: CommonOptions
   @Option(help: "Write a Markdown report to this file.") var out: String?
+  @Option(help: "Output format: table, json, csv or markdown.") var format: OutputFormat = .table
+  @Option(help: "Chart: auto, bar, line or none.") var chart: String?
   @Flag(help: "Draw with plain ASCII characters.") var ascii = false
-  @Argument(help: "The question file.") var file: String
+  @Argument(help: "The question file (- for standard input).") var file: String
+
+  func validate() throws {
+    if let chart, ChartChoice(rawValue: chart) == nil {
+      throw ValidationError("--chart must be auto, bar, line or none, got “\(chart)”")
+    }
+  }
 
   func run() throws {
-    guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-      throw CLIError(message: "cannot read the question file \(file)")
-    }
+    let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+    guard let data else { throw CLIError(message: "cannot read the question file \(file)") }
+    let lines = QuestionFile.lines(String(decoding: data, as: UTF8.self))
     let (engine, today) = try common.engine()
+    var conversation: Conversation? = Conversation()
+    var report = MarkdownReport(engine: engine, today: today, file: file)
+    var printer = RunPrinter(format: format, chart: chart, ascii: ascii)
     var failed = 0
-    var report = "# Wenshu report (\(today.iso))\n\n"
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      let line = raw.trimmingCharacters(in: .whitespaces)
-      if line.isEmpty {
-        print("")
-        continue
+    var asked = 0
+    for line in lines {
+      switch line {
+      case .blank:
+        printer.blank()
+      case .comment(let text, let level):
+        printer.comment(text)
+        if let level { report.heading(text, level: level) }
+      case .question(let q):
+        let a = engine.ask(q, today: today, conversation: &conversation)
+        asked += 1
+        if !a.ok { failed += 1 }
+        printer.answer(a)
+        report.add(a)
       }
-      if line.hasPrefix("#") {
-        print(line)
-        report += line.hasPrefix("##") ? line + "\n\n" : "\n"
-        continue
-      }
-      let a = engine.ask(line, today: today)
-      if !a.ok { failed += 1 }
-      print("» " + line)
-      let (o, err) = renderAnswer(a, format: .table, chart: nil, ascii: ascii)
-      if !o.isEmpty { print(o) }
-      if let err { print(err) }
-      print("")
-      let (md, _) = renderAnswer(a, format: .markdown, chart: nil, ascii: ascii)
-      report += "### \(line)\n\n\(md)\n\n"
     }
+    if format == .markdown { print(report.text) }
     if let out {
-      do { try report.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+      do { try report.text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
         throw CLIError(message: "cannot write \(out): \(error.localizedDescription)")
       }
     }
-    if failed > 0 { throw ExitCode(2) }
+    if failed > 0 {
+      writeErr("\(failed) of \(asked) questions could not be answered.")
+      throw ExitCode(2)
+    }
+  }
+}
+
+/// The lines of a question file.
+enum QuestionFile {
+  enum Line: Equatable {
+    case blank
+    /// A `#` comment; `level` is the heading level of `# X` (1), `## X` (2) … up to 5, nil
+    /// for other comments (`#x`, `#`).
+    case comment(String, level: Int?)
+    case question(String)
+  }
+
+  static func lines(_ text: String) -> [Line] {
+    var out: [Line] = []
+    var body = Substring(text)
+    if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
+    for raw in body.split(separator: "\n", omittingEmptySubsequences: false) {
+      let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      if line.isEmpty {
+        out.append(.blank)
+      } else if line.hasPrefix("#") {
+        let hashes = line.prefix { $0 == "#" }.count
+        let rest = line.dropFirst(hashes)
+        let isHeading = hashes <= 5 && rest.hasPrefix(" ") && !rest.trimmingCharacters(in: .whitespaces).isEmpty
+        out.append(.comment(line, level: isHeading ? hashes : nil))
+      } else {
+        out.append(.question(line))
+      }
+    }
+    // The newline that ends the file is not a blank line of its own.
+    if out.last == .blank { out.removeLast() }
+    return out
+  }
+}
+
+/// What `run` prints on stdout, question by question.
+struct RunPrinter {
+  var format: OutputFormat
+  var chart: String?
+  var ascii: Bool
+  /// Whether the last line printed was blank (blank lines never pile up).
+  private var lastBlank = true
+
+  init(format: OutputFormat, chart: String?, ascii: Bool) {
+    self.format = format
+    self.chart = chart
+    self.ascii = ascii
+  }
+
+  mutating func blank() {
+    guard format == .table || format == .csv, !lastBlank else { return }
+    print("")
+    lastBlank = true
+  }
+
+  mutating func comment(_ text: String) {
+    guard format == .table || format == .csv else { return }
+    print(text)
+    lastBlank = false
+  }
+
+  mutating func answer(_ a: Answer) {
+    switch format {
+    case .markdown:
+      return
+    case .json:
+      print(AnswerJSON.encode(a))
+    case .table, .csv:
+      print("» " + a.question)
+      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      if !out.isEmpty { print(out) }
+      if let err { print(err) }
+      print("")
+      lastBlank = true
+    }
+  }
+}
+
+/// The Markdown report: title, date and database, then headings and answers in file order.
+struct MarkdownReport {
+  let engine: Engine
+  let today: Day
+  let file: String
+  private var body: [String] = []
+  private var languages: [Language: Int] = [:]
+  /// Level of the last heading written (questions go one below it).
+  private var sectionLevel = 1
+
+  init(engine: Engine, today: Day, file: String) {
+    self.engine = engine
+    self.today = today
+    self.file = file
+  }
+
+  /// `# X` in the file is `## X` in the report (the report's title is the only `# `).
+  mutating func heading(_ text: String, level: Int) {
+    let title = text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+    let l = min(level + 1, 6)
+    body.append(String(repeating: "#", count: l) + " " + title)
+    sectionLevel = l
+  }
+
+  mutating func add(_ a: Answer) {
+    languages[a.language, default: 0] += 1
+    let l = min(sectionLevel + 1, 6)
+    body.append(String(repeating: "#", count: l) + " " + a.question)
+    body.append(renderAnswer(a, format: .markdown, chart: "none", ascii: false).out)
+  }
+
+  /// The whole report; headings and language follow the questions (mostly Chinese → Chinese).
+  var text: String {
+    let zh = languages[.zh, default: 0] >= languages[.en, default: 0]
+    let c = engine.database.cube
+    let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
+    let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
+    var head: [String] = []
+    if zh {
+      head.append("# 问数报告：\((file as NSString).lastPathComponent)")
+      head.append("")
+      head.append("- 日期：\(today.iso)")
+      head.append("- 数据库：`\(engine.database.path)`（\(customers) 位客户，\(c.orders.count) 笔订单，\(range)）")
+    } else {
+      head.append("# Wenshu report: \((file as NSString).lastPathComponent)")
+      head.append("")
+      head.append("- Date: \(today.iso)")
+      head.append("- Database: `\(engine.database.path)` (\(customers) customers, \(c.orders.count) orders, \(range))")
+    }
+    return (head + body.map { "\n" + $0 }).joined(separator: "\n") + "\n"
   }
 }

@@ -29,6 +29,7 @@ struct Schema: ParsableCommand {
       }
     }
   }
+
   /// What is loaded: tables, the inferred mapping, the model (roles, dimensions with value
   /// counts) and the data-quality report. Printed by `wenshu schema` and the REPL's `:schema`.
   static func report(_ engine: Engine, today: Day) -> String {

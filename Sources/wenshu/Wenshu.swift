@@ -99,9 +99,7 @@ func renderAnswer(_ a: Answer, format: OutputFormat, chart: String?, ascii: Bool
     guard let t = a.table else { return ("", a.refusal?.message) }
     return (CSVRenderer.render(t), nil)
   case .markdown:
-    guard let t = a.table, let p = a.planned else {
-      return ("> " + (a.refusal?.message ?? ""), nil)
-    }
+    guard let t = a.table, let p = a.planned else { return (markdownRefusal(a), nil) }
     return ("*\(p.interpretation)*\n\n" + MarkdownRenderer.render(t, renderOptions(a.language, chart: "none", ascii: ascii, screen: false)), nil)
   case .table:
     guard let t = a.table, let p = a.planned else {
@@ -111,11 +109,22 @@ func renderAnswer(_ a: Answer, format: OutputFormat, chart: String?, ascii: Bool
       }
       return ("", msg)
     }
-    let chosen = chart ?? p.chart
+    // The question's own chart (用柱状图, as a line chart) wins over "auto".
+    let chosen = chart == nil || chart == "auto" ? p.chart ?? chart : chart
     var head = p.interpretation
     for alt in p.alternatives {
       head += "\n" + (a.language == .zh ? "（也可理解为：" : "(could also mean: ") + alt.interpretation + (a.language == .zh ? "）" : ")")
     }
     return (head + "\n" + TerminalRenderer.render(t, renderOptions(a.language, chart: chosen, ascii: ascii, screen: true)), nil)
   }
+}
+
+/// A refusal as a Markdown quote: the message, then what to ask instead.
+func markdownRefusal(_ a: Answer) -> String {
+  var lines = (a.refusal?.message ?? "?").split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }
+  if let s = a.refusal?.suggestions, !s.isEmpty {
+    lines.append(">")
+    lines.append("> " + (a.language == .zh ? "可以这样问：" : "Try: ") + s.joined(separator: a.language == .zh ? "；" : "; "))
+  }
+  return lines.joined(separator: "\n")
 }

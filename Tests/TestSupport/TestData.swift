@@ -46,12 +46,17 @@ public enum TestData {
   }
 
   /// The built binary (release preferred), for end-to-end tests.
+  /// WENSHU_BIN if set, else the newer of the release and debug builds.
   public static var binary: String? {
+    if let env = ProcessInfo.processInfo.environment["WENSHU_BIN"], FileManager.default.isExecutableFile(atPath: env) { return env }
+    var best: (String, Date)?
     for c in [".build/release/wenshu", ".build/debug/wenshu"] {
       let p = packageRoot.appendingPathComponent(c).path
-      if FileManager.default.isExecutableFile(atPath: p) { return p }
+      guard FileManager.default.isExecutableFile(atPath: p) else { continue }
+      let m = (try? FileManager.default.attributesOfItem(atPath: p)[.modificationDate] as? Date) ?? .distantPast
+      if best == nil || m > best!.1 { best = (p, m) }
     }
-    return nil
+    return best?.0
   }
 
   /// Runs the binary with arguments and optional stdin; returns (status, stdout, stderr).

@@ -1,0 +1,268 @@
+// What differs between SQL engines, in one place: quoting, literals, placeholders, string
+// concatenation, integer division, date arithmetic and the loader-compatible date parser.
+//
+// Everything else the compiler writes is portable SQL (CTEs, window functions, CASE, GROUP BY).
+// Dates inside a statement are day numbers (days since 1970-01-01, like `Day.raw`), so only
+// the conversions between text, day numbers and calendar fields are dialect-specific.
+// Adding PostgreSQL, ClickHouse, Spark or Trino means adding a case and its arms here.
+
+import CubeSQLite
+
+/// The SQL engine a plan is compiled for.
+///
+///     SQLCompiler(mapping: db.mapping, dialect: .sqlite, topics: topics)
+public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
+  /// SQLite 3.30 or later (window functions, NULLS LAST, printf).
+  case sqlite
+
+  // MARK: Names and values
+
+  /// An identifier, quoted: "name" with inner quotes doubled.
+  public func quote(_ identifier: String) -> String {
+    switch self {
+    case .sqlite: return "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+  }
+
+  /// The placeholder of the i-th bound value (0-based).
+  public func placeholder(_ index: Int) -> String {
+    switch self {
+    case .sqlite: return "?"
+    }
+  }
+
+  /// A value as a literal that reads back as the same value: text in single quotes with
+  /// quotes doubled, and control characters spliced in with char() so that the literal
+  /// statement never contains a raw control character.
+  public func literal(_ value: SQLValue) -> String {
+    switch value {
+    case .null: return "NULL"
+    case .int(let v): return String(v)
+    case .double(let v):
+      if v.isNaN { return "NULL" }
+      if v.isInfinite { return v > 0 ? "9e999" : "-9e999" }
+      let s = String(v)
+      return s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? s : s + ".0"
+    case .text(let s): return textLiteral(s)
+    }
+  }
+
+  func textLiteral(_ s: String) -> String {
+    var pieces: [String] = []
+    var run = ""
+    for u in s.unicodeScalars {
+      if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u.value == 0x2028 || u.value == 0x2029 {
+        pieces.append("'" + run + "'")
+        run = ""
+        pieces.append(charCode(Int(u.value)))
+      } else if u == "'" {
+        run += "''"
+      } else {
+        run.unicodeScalars.append(u)
+      }
+    }
+    pieces.append("'" + run + "'")
+    let kept = pieces.enumerated().filter { $0.element != "''" || ($0.offset == 0 && pieces.count == 1) }.map(\.element)
+    return kept.count == 1 ? kept[0] : "(" + kept.joined(separator: " || ") + ")"
+  }
+
+  func charCode(_ code: Int) -> String {
+    switch self {
+    case .sqlite: return "char(\(code))"
+    }
+  }
+
+  /// The keyword that opens a WITH list containing a recursive CTE.
+  var withRecursive: String { "WITH RECURSIVE" }
+
+  // MARK: Expressions
+
+  func concat(_ parts: [SQL]) -> SQL { "(" + parts.joined(" || ") + ")" }
+
+  /// Integer division of integers, truncating.
+  func intDiv(_ a: SQL, _ b: SQL) -> SQL { "((\(a)) / (\(b)))" }
+
+  /// The non-negative remainder of a by a positive b.
+  func mod(_ a: SQL, _ b: SQL) -> SQL { "((((\(a)) % (\(b))) + (\(b))) % (\(b)))" }
+
+  func toText(_ x: SQL) -> SQL { "CAST(\(x) AS TEXT)" }
+  func toReal(_ x: SQL) -> SQL { "CAST(\(x) AS REAL)" }
+  func toInteger(_ x: SQL) -> SQL { "CAST(\(x) AS INTEGER)" }
+
+  /// A sum that is 0.0 over no (non-NULL) values.
+  func sumOrZero(_ x: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "total(\(x))"
+    }
+  }
+
+  /// The smaller of two values (NULL when either is NULL).
+  func least(_ a: SQL, _ b: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "min(\(a), \(b))"
+    }
+  }
+
+  func greatest(_ a: SQL, _ b: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "max(\(a), \(b))"
+    }
+  }
+
+  /// a = b, where NULL equals NULL.
+  func nullSafeEqual(_ a: SQL, _ b: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "(\(a) IS \(b))"
+    }
+  }
+
+  /// Whether `needle` occurs in `haystack` (plain substring, an empty needle always does).
+  func contains(_ haystack: SQL, _ needle: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "(instr(\(haystack), \(needle)) > 0)"
+    }
+  }
+
+  /// The row's physical identity in table scan order.
+  var rowid: String { "rowid" }
+
+  /// "NULLS LAST" for an ORDER BY term.
+  var nullsLast: String { "NULLS LAST" }
+
+  /// A value list that may be empty: `x IN (…)`, or a false condition for no values.
+  func inList(_ x: SQL, _ values: [SQL]) -> SQL {
+    values.isEmpty ? "(1 = 0)" : "(\(x) IN (\(values.joined(", "))))"
+  }
+
+  // MARK: Dates as day numbers
+
+  /// Day number of an ISO `YYYY-MM-DD` text.
+  func day(ofISO iso: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "CAST(julianday(\(iso)) - 2440587.5 AS INTEGER)"
+    }
+  }
+
+  /// `YYYY-MM-DD` of a day number.
+  func iso(ofDay d: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "date((\(d)) + 2440587.5)"
+    }
+  }
+
+  func year(ofDay d: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "CAST(strftime('%Y', (\(d)) + 2440587.5) AS INTEGER)"
+    }
+  }
+
+  func month(ofDay d: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "CAST(strftime('%m', (\(d)) + 2440587.5) AS INTEGER)"
+    }
+  }
+
+  /// Day number of the first day of month index `m` (year·12 + month − 1).
+  func day(ofMonthIndex m: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      return "CAST(julianday(printf('%04d-%02d-01', (\(m)) / 12, (\(m)) % 12 + 1)) - 2440587.5 AS INTEGER)"
+    }
+  }
+
+  /// An integer written with at least `width` digits (zero-padded).
+  func padded(_ x: SQL, width: Int) -> SQL {
+    switch self {
+    case .sqlite: return "printf('%0\(raw: String(width))d', \(x))"
+    }
+  }
+
+  // MARK: Reading stored values as the loader does (CubeLoader, DateParsing)
+
+  /// The day number of a stored date, as `DateParsing.day` reads it: ISO dates and datetimes,
+  /// `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD` (integer or text), Unix seconds and milliseconds;
+  /// NULL when it is none of these.
+  func parseDay(_ x: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      let real = "CASE WHEN \(x) = CAST(\(x) AS INTEGER) OR \(x) > 100000000 THEN \(fromInteger("CAST(\(x) AS INTEGER)")) END" as SQL
+      return "(CASE typeof(\(x)) WHEN 'integer' THEN \(fromInteger(x)) WHEN 'real' THEN \(real) WHEN 'text' THEN \(parseText(x)) END)"
+    }
+  }
+
+  /// `DateParsing.fromInteger`: YYYYMMDD, Unix milliseconds, Unix seconds.
+  func fromInteger(_ v: SQL) -> SQL {
+    let ymd = concat([padded("\(v) / 10000", width: 4), "'-'", padded("\(v) / 100 % 100", width: 2), "'-'", padded("\(v) % 100", width: 2)])
+    return """
+      (CASE WHEN \(v) BETWEEN 10000101 AND 99991231 THEN \(validISO(ymd)) \
+      WHEN \(v) >= 100000000000 AND \(v) < 100000000000000 THEN \(v) / 1000 / 86400 \
+      WHEN \(v) >= 100000000 AND \(v) < 100000000000 THEN \(v) / 86400 END)
+      """
+  }
+
+  /// The day number of an ISO text if it names a real date (year 1–9999), else NULL.
+  func validISO(_ t: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      return "(CASE WHEN date(julianday(\(t))) = \(t) AND substr(\(t), 1, 4) <> '0000' THEN \(day(ofISO: t)) END)"
+    }
+  }
+
+  /// `DateParsing.parse` on text: `YYYY?M?D` with one separator (- / .), then anything that
+  /// is not a digit; or digits (at most 16, optionally followed by a fraction) read as an integer.
+  func parseText(_ s: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      func at(_ p: Int, _ n: Int = 1) -> SQL { "substr(\(s), \(raw: String(p)), \(raw: String(n)))" }
+      let sep = at(5)
+      func dayPart(_ p: Int, _ month: SQL) -> SQL {
+        let head = concat([at(1, 4), "'-'", month, "'-'"])
+        return """
+          CASE WHEN \(at(p, 2)) GLOB '[0-9][0-9]' THEN CASE WHEN \(at(p + 2)) NOT GLOB '[0-9]' THEN \(head) || \(at(p, 2)) END \
+          WHEN \(at(p)) GLOB '[0-9]' THEN \(head) || '0' || \(at(p)) END
+          """
+      }
+      let ymd: SQL = """
+        CASE WHEN \(at(6, 2)) GLOB '[0-9][0-9]' THEN CASE WHEN \(at(8)) = \(sep) THEN \(dayPart(9, at(6, 2))) END \
+        WHEN \(at(6)) GLOB '[0-9]' THEN CASE WHEN \(at(7)) = \(sep) THEN \(dayPart(8, "'0' || \(at(6))")) END END
+        """
+      let prefix: SQL = "(CASE WHEN instr(\(s), '.') > 0 THEN substr(\(s), 1, instr(\(s), '.') - 1) ELSE \(s) END)"
+      return """
+        (CASE WHEN length(CAST(\(s) AS BLOB)) < 8 THEN NULL \
+        WHEN \(at(1, 4)) GLOB '[0-9][0-9][0-9][0-9]' AND \(sep) NOT GLOB '[0-9]' THEN \
+        CASE WHEN \(sep) IN ('-', '/', '.') THEN \(validISO("(\(ymd))")) END \
+        WHEN \(prefix) GLOB '[0-9]*' AND \(prefix) NOT GLOB '*[^0-9]*' AND length(\(prefix)) <= 16 THEN \
+        \(fromInteger("CAST(\(prefix) AS INTEGER)")) END)
+        """
+    }
+  }
+
+  /// A customer id as the loader keys it: with integer keys, integers and integer text
+  /// (spaces and tabs trimmed) as integers, anything else NULL; with text keys, the text.
+  func customerKey(_ x: SQL, integerKeys: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      let t: SQL = "trim(\(x), ' ' || char(9))"
+      let intText: SQL = """
+        (\(t) GLOB '[0-9]*' AND \(t) NOT GLOB '*[^0-9]*') OR (\(t) GLOB '[-+][0-9]*' AND substr(\(t), 2) NOT GLOB '*[^0-9]*')
+        """
+      return """
+        (CASE WHEN \(integerKeys) THEN (CASE typeof(\(x)) WHEN 'integer' THEN \(x) \
+        WHEN 'text' THEN (CASE WHEN \(intText) THEN CAST(\(t) AS INTEGER) END) END) \
+        ELSE CAST(\(x) AS TEXT) END)
+        """
+    }
+  }
+
+  /// Whether the first 1000 values of a column are integers (NULLs aside), which makes
+  /// customer keys integers (`CubeLoader.columnIsInteger`).
+  func integerKeysProbe(table: String, column: String) -> SQL {
+    switch self {
+    case .sqlite:
+      return """
+        SELECT coalesce(sum(t = 'integer') > 0 AND sum(t NOT IN ('integer', 'null')) = 0, 0) AS int_keys \
+        FROM (SELECT typeof(\(raw: quote(column))) AS t FROM \(raw: quote(table)) LIMIT 1000)
+        """
+    }
+  }
+}
