@@ -15,11 +15,11 @@ enum SpecialFunctions {
     if x > 0 { return (lgamma(x), 1, false) }
     if x.isNaN { return (.nan, 1, false) }
     if x == x.rounded(.down) { return (.infinity, 1, true) }
-    // Reflection: Γ(x) Γ(1 − x) = π / sin(πx); reduce the argument of sin exactly first.
-    let frac = x - x.rounded(.down)  // in (0, 1)
-    let whole = x.rounded(.down)
-    var s = sin(Double.pi * frac)
-    if Int(whole.magnitude.truncatingRemainder(dividingBy: 2)) == 1 { s = -s }
+    // Reflection: Γ(x) Γ(1 − x) = π / sin(πx). sin(πx) = (−1)ⁿ sin(π(x − n)) for the nearest
+    // integer n, and x − n is exact, so sin keeps full relative accuracy next to the poles.
+    let n = x.rounded()
+    var s = sin(Double.pi * (x - n))
+    if Int(n.magnitude.truncatingRemainder(dividingBy: 2)) == 1 { s = -s }
     return (log(Double.pi) - log(abs(s)) - lgamma(1 - x), s < 0 ? -1 : 1, false)
   }
 
@@ -78,10 +78,11 @@ enum SpecialFunctions {
   /// function is not single-valued, and for c a non-positive integer unless the series
   /// terminates first).
   ///
-  /// - 0 ≤ z ≤ ½: the defining series (positive ratio, no cancellation for positive a, b, c).
-  /// - ½ < z < 1: the 1 − z connection formula (Abramowitz & Stegun 15.3.6); when c − a − b
-  ///   is within 1e-5 of an integer (where that formula degenerates) the value is
-  ///   interpolated linearly in c between c − a − b = m ± 2·10⁻⁵: error about 1e-9 relative.
+  /// - 0 ≤ z ≤ ½, and up to z = 0.99 when its terms do not cancel (a, b, c > 0 for instance):
+  ///   the defining series.
+  /// - Otherwise for z < 1: the 1 − z connection formula (Abramowitz & Stegun 15.3.6); when c − a − b is
+  ///   an integer m, its limiting form with logarithms and ψ (A&S 15.3.10–12); within 1e-4 of an
+  ///   integer, quadratic interpolation in c through m − 10⁻⁴, m, m + 10⁻⁴ (about 1e-11 relative).
   /// - z < 0: Pfaff, (1 − z)^(−a) ₂F₁(a, c − b; c; z/(z − 1)), which maps z into (0, 1).
   /// - z = 1: Gauss's sum Γ(c)Γ(c − a − b)/(Γ(c − a)Γ(c − b)) when c − a − b > 0, else +∞.
   ///
@@ -112,18 +113,80 @@ enum SpecialFunctions {
   /// 0 < z < 1.
   private static func positive(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {
     if z <= 0.5 || isNonPositiveInteger(a) || isNonPositiveInteger(b) { return series(a, b, c, z) ?? .nan }
+    if z <= 0.99, let (sum, magnitude) = seriesWithMagnitude(a, b, c, z), magnitude <= 1e3 * abs(sum) {
+      // The direct series loses at most 3 digits here (always so when a, b, c > 0), while the
+      // connection formula can cancel badly for large parameters.
+      return sum
+    }
     let s = c - a - b
     let m = s.rounded()
-    if abs(s - m) < 1e-5 {
-      // Degenerate connection formula: interpolate in c across the integer.
-      let h = 2e-5
-      let c0 = c - (s - m)
-      let lo = connection(a, b, c0 - h, z)
-      let hi = connection(a, b, c0 + h, z)
-      let t = (c - (c0 - h)) / (2 * h)
-      return lo + t * (hi - lo)
+    let delta = s - m
+    if abs(m) > 1e6 { return connection(a, b, c, z) }
+    if delta == 0 { return integerCase(a, b, Int(m), z) }
+    let h = 1e-4
+    if abs(delta) < h {
+      // Near the degenerate case: interpolate in c through s = m − h, m, m + h.
+      let c0 = a + b + m
+      let f0 = integerCase(a, b, Int(m), z)
+      let fm = connection(a, b, c0 - h, z), fp = connection(a, b, c0 + h, z)
+      let t = delta / h
+      return f0 + t * (fp - fm) / 2 + t * t * (fp - 2 * f0 + fm) / 2
     }
     return connection(a, b, c, z)
+  }
+
+  /// ₂F₁(a, b; a + b + m; z) for an integer m, ½ < z < 1 (A&S 15.3.10–15.3.12).
+  private static func integerCase(_ a: Double, _ b: Double, _ m: Int, _ z: Double) -> Double {
+    let w = 1 - z
+    if m < 0 {
+      // Euler: ₂F₁(a, b; c; z) = (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z), and c = (c−a) + (c−b) − m.
+      let k = Double(-m)
+      let c = a + b - k
+      let (a2, b2) = (b - k, a - k)
+      if isNonPositiveInteger(a2) || isNonPositiveInteger(b2) { return pow(w, -k) * (series(a2, b2, c, z) ?? .nan) }
+      return pow(w, -k) * integerCase(a2, b2, -m, z)
+    }
+    let md = Double(m)
+    var total = 0.0
+    if m > 0 {
+      // Γ(m)Γ(a+b+m)/(Γ(a+m)Γ(b+m)) Σ_{n<m} (a)ₙ(b)ₙ/(n!(1−m)ₙ) wⁿ
+      let coefficient = gammaRatio([md, a + b + md], [a + md, b + md])
+      if coefficient != 0 {
+        var term = 1.0, sum = 1.0
+        for n in 0..<(m - 1) {
+          let nd = Double(n)
+          term *= (a + nd) * (b + nd) / ((nd + 1) * (1 - md + nd)) * w
+          sum += term
+        }
+        total += coefficient * sum
+      }
+    }
+    // − (−1)^m Γ(a+b+m)/(Γ(a)Γ(b)) wᵐ Σₙ (a+m)ₙ(b+m)ₙ/(n!(n+m)!) wⁿ
+    //   · [ln w − ψ(n+1) − ψ(n+m+1) + ψ(a+n+m) + ψ(b+n+m)]
+    let coefficient = gammaRatio([a + b + md], [a, b])
+    if coefficient == 0 { return total }
+    let lw = log(w)
+    var psi1 = digamma(1), psiM = digamma(md + 1)
+    var psiA = digamma(a + md), psiB = digamma(b + md)
+    var term = exp(-lgamma(md + 1))  // 1/m!
+    var sum = 0.0
+    let limit = 200_000 + 20 * Int(min(max(abs(a), abs(b)) + md, 1e6))
+    var n = 0.0
+    for _ in 0..<limit {
+      let piece = term * (lw - psi1 - psiM + psiA + psiB)
+      sum += piece
+      let ratio = (a + md + n) * (b + md + n) / ((n + 1) * (n + md + 1)) * w
+      if abs(piece) <= 1e-17 * abs(sum) && abs(ratio) < 1 && n > abs(a + md) && n > abs(b + md) { break }
+      psi1 += 1 / (n + 1)
+      psiM += 1 / (n + md + 1)
+      psiA += 1 / (a + md + n)
+      psiB += 1 / (b + md + n)
+      term *= ratio
+      n += 1
+      if term == 0 { break }
+    }
+    let sign: Double = m % 2 == 0 ? 1 : -1
+    return total - sign * coefficient * pow(w, md) * sum
   }
 
   /// A&S 15.3.6, for ½ < z < 1 and c − a − b not an integer.
@@ -139,22 +202,29 @@ enum SpecialFunctions {
   }
 
   /// The defining series Σ (a)ₙ(b)ₙ/((c)ₙ n!) zⁿ; nil when it has not converged.
-  private static func series(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double? {
+  static func series(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double? {
+    seriesWithMagnitude(a, b, c, z)?.sum
+  }
+
+  /// The series and Σ|terms| (their ratio to |sum| measures the cancellation).
+  /// - Complexity: O(max(|a|, |b|) + log ε / log |z|) terms.
+  static func seriesWithMagnitude(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> (sum: Double, magnitude: Double)? {
     var term = 1.0
     var sum = 1.0
+    var magnitude = 1.0
     let limit = 200_000 + 20 * Int(min(max(abs(a), abs(b), abs(c)), 1e6))
     var n = 0.0
     for _ in 0..<limit {
       term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z
       sum += term
+      magnitude += abs(term)
       n += 1
-      if term == 0 { return sum }
+      if term == 0 || !sum.isFinite { return (sum, magnitude) }
       if abs(term) <= 1e-17 * abs(sum) {
         // Stop only where the terms keep shrinking from here on.
         let ratio = abs((a + n) * (b + n) / ((c + n) * (n + 1)) * z)
-        if ratio < 1 && n > abs(a) && n > abs(b) || ratio < 0.5 { return sum }
+        if ratio < 1 && n > abs(a) && n > abs(b) || ratio < 0.5 { return (sum, magnitude) }
       }
-      if !sum.isFinite { return sum }
     }
     return nil
   }

@@ -50,20 +50,24 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   func textLiteral(_ s: String) -> String {
     var pieces: [String] = []
     var run = ""
+    func flush() {
+      if !run.isEmpty { pieces.append("'" + run + "'") }
+      run = ""
+    }
     for u in s.unicodeScalars {
-      if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u.value == 0x2028 || u.value == 0x2029 {
-        pieces.append("'" + run + "'")
-        run = ""
-        pieces.append(charCode(Int(u.value)))
+      let v = u.value
+      if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) || v == 0x2028 || v == 0x2029 {
+        flush()
+        pieces.append(charCode(Int(v)))
       } else if u == "'" {
         run += "''"
       } else {
         run.unicodeScalars.append(u)
       }
     }
-    pieces.append("'" + run + "'")
-    let kept = pieces.enumerated().filter { $0.element != "''" || ($0.offset == 0 && pieces.count == 1) }.map(\.element)
-    return kept.count == 1 ? kept[0] : "(" + kept.joined(separator: " || ") + ")"
+    flush()
+    if pieces.isEmpty { return "''" }
+    return pieces.count == 1 ? pieces[0] : "(" + pieces.joined(separator: " || ") + ")"
   }
 
   func charCode(_ code: Int) -> String {
@@ -191,7 +195,8 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   }
 
   /// `DateParsing.fromInteger`: YYYYMMDD, Unix milliseconds, Unix seconds.
-  func fromInteger(_ v: SQL) -> SQL {
+  func fromInteger(_ value: SQL) -> SQL {
+    let v: SQL = "(\(value))"
     let ymd = concat([padded("\(v) / 10000", width: 4), "'-'", padded("\(v) / 100 % 100", width: 2), "'-'", padded("\(v) % 100", width: 2)])
     return """
       (CASE WHEN \(v) BETWEEN 10000101 AND 99991231 THEN \(validISO(ymd)) \

@@ -195,8 +195,11 @@ struct ReplSession {
       zh.append("今年各渠道的销售额占比")
       en.append("sales by channel this year")
     }
-    if let m = value(.memberLevel) {
-      zh.append("\(m)会员上月的客单价")
+    if dims.contains(.memberLevel) {
+      let levels = cube.values(of: .memberLevel).filter { !$0.isEmpty }.sorted()
+      if let m = levels.first(where: { !$0.hasSuffix("会员") }) ?? levels.first {
+        zh.append(m + (m.hasSuffix("会员") ? "" : "会员") + "上月的客单价")
+      }
     }
     if dims.contains(.category) {
       zh.append("今年销售额前5的品类")

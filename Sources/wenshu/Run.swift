@@ -150,10 +150,13 @@ struct RunPrinter {
 }
 
 /// The Markdown report: title, date and database, then headings and answers in file order.
+/// A `# Title` before the first question is the report's title; other headings keep their
+/// level, and each question is a heading one level below the section it is in.
 struct MarkdownReport {
   let engine: Engine
   let today: Day
   let file: String
+  private var title: String?
   private var body: [String] = []
   private var languages: [Language: Int] = [:]
   /// Level of the last heading written (questions go one below it).
@@ -165,12 +168,14 @@ struct MarkdownReport {
     self.file = file
   }
 
-  /// `# X` in the file is `## X` in the report (the report's title is the only `# `).
   mutating func heading(_ text: String, level: Int) {
-    let title = text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
-    let l = min(level + 1, 6)
-    body.append(String(repeating: "#", count: l) + " " + title)
-    sectionLevel = l
+    let words = text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+    if level == 1 && title == nil && body.isEmpty {
+      title = words
+      return
+    }
+    body.append(String(repeating: "#", count: level) + " " + words)
+    sectionLevel = level
   }
 
   mutating func add(_ a: Answer) {
@@ -180,23 +185,26 @@ struct MarkdownReport {
     body.append(renderAnswer(a, format: .markdown, chart: "none", ascii: false).out)
   }
 
-  /// The whole report; headings and language follow the questions (mostly Chinese → Chinese).
+  /// The whole report; its own words follow the questions (mostly Chinese → Chinese).
   var text: String {
     let zh = languages[.zh, default: 0] >= languages[.en, default: 0]
     let c = engine.database.cube
     let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
     let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
+    let name = file == "-" ? (zh ? "标准输入" : "standard input") : (file as NSString).lastPathComponent
     var head: [String] = []
     if zh {
-      head.append("# 问数报告：\((file as NSString).lastPathComponent)")
+      head.append("# " + (title ?? "问数报告：\(name)"))
       head.append("")
       head.append("- 日期：\(today.iso)")
       head.append("- 数据库：`\(engine.database.path)`（\(customers) 位客户，\(c.orders.count) 笔订单，\(range)）")
+      head.append("- 问题：`\(name)`，\(languages.values.reduce(0, +)) 个")
     } else {
-      head.append("# Wenshu report: \((file as NSString).lastPathComponent)")
+      head.append("# " + (title ?? "Wenshu report: \(name)"))
       head.append("")
       head.append("- Date: \(today.iso)")
       head.append("- Database: `\(engine.database.path)` (\(customers) customers, \(c.orders.count) orders, \(range))")
+      head.append("- Questions: `\(name)`, \(languages.values.reduce(0, +))")
     }
     return (head + body.map { "\n" + $0 }).joined(separator: "\n") + "\n"
   }

@@ -1,0 +1,132 @@
+// Group keys and filters of one row: what a dimension's label is for a row of orders, items,
+// feedback or customers, and the plan's filters as predicates over those labels.
+//
+// Customer filters (region, segment, age band, …) pass customers whose label is one of the
+// values (a negated filter: whose label is not, the unknown label included) and never a row
+// without a customer; channel filters apply to orders, item filters (category, product) to
+// order items, topic filters to feedback comments. A value missing from the data matches nothing.
+
+import QueryModel
+
+/// Age bands by birth year (semantics.md "Dimensions"), labelled as the executor labels them.
+let ageBandNames = ["<25", "25–34", "35–44", "45–54", "≥55"]
+
+/// What the columns of a row are called in the query that reads it.
+struct RowContext {
+  /// The row's customer key (NULL when the row has no known customer).
+  var customer: SQL
+  /// The alias of the joined universe row `u`.
+  var universe: String
+  /// The alias of the joined `rfm` row (nil when the plan needs no segment).
+  var rfm: String?
+  var channel: SQL?
+  var category: SQL?
+  var product: SQL?
+  var topic: SQL?
+}
+
+extension Compilation {
+  var needsRFM: Bool {
+    plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
+  }
+
+  static func isCustomerFilter(_ dim: DimensionID) -> Bool {
+    ![.channel, .category, .product, .topic].contains(dim)
+  }
+
+  var customerFilters: [Filter] { plan.filters.filter { Compilation.isCustomerFilter($0.dimension) } }
+
+  /// Refuses, as the executor does, filters on order items the data does not have.
+  func checkFilters() throws {
+    for f in plan.filters where f.dimension == .category || f.dimension == .product {
+      guard let items = mapping.items else { throw noItems }
+      if (f.dimension == .category ? items.category : items.product) == nil {
+        throw SQLCompileError("no \(f.dimension.rawValue) in this data")
+      }
+    }
+  }
+
+  /// The label of a dimension for a row (NULL: the unknown group).
+  func label(_ dim: DimensionID, _ r: RowContext) -> SQL {
+    switch dim {
+    case .region, .city, .sourceChannel, .memberLevel, .gender:
+      return "\(raw: r.universe).\(raw: attributeColumn(dim))"
+    case .ageBand:
+      let age: SQL = "(\(bind(plan.today.year)) - \(raw: r.universe).birth)"
+      return """
+        (CASE WHEN \(raw: r.universe).birth > 0 THEN CASE WHEN \(age) < 25 THEN \(constant(ageBandNames[0])) \
+        WHEN \(age) <= 34 THEN \(constant(ageBandNames[1])) WHEN \(age) <= 44 THEN \(constant(ageBandNames[2])) \
+        WHEN \(age) <= 54 THEN \(constant(ageBandNames[3])) ELSE \(constant(ageBandNames[4])) END END)
+        """
+    case .segment:
+      guard let rfm = r.rfm else { return "NULL" }
+      return segmentLabel("\(raw: rfm).seg")
+    case .customer: return r.customer
+    case .channel: return r.channel ?? "NULL"
+    case .category: return r.category ?? "NULL"
+    case .product: return r.product ?? "NULL"
+    case .topic: return r.topic ?? "NULL"
+    }
+  }
+
+  /// `x IN (values)`, or for a negated filter `x IS NULL OR x NOT IN (values)`.
+  func membership(_ x: SQL, _ values: [SQL], negated: Bool) -> SQL {
+    let inList = d.inList(x, values)
+    return negated ? "(\(x) IS NULL OR NOT \(inList))" : inList
+  }
+
+  /// The customer filters as one predicate (nil when there are none).
+  func customerPredicate(_ r: RowContext) -> SQL? {
+    let filters = customerFilters
+    guard !filters.isEmpty else { return nil }
+    var terms: [SQL] = ["\(r.customer) IS NOT NULL"]
+    for f in filters {
+      switch f.dimension {
+      case .segment:
+        let allowed = Set(f.values.compactMap { v in
+          Segment.allCases.firstIndex { $0.rawValue == v || $0.name(.zh) == v || $0.name(.en) == v }
+        }).sorted()
+        let seg: SQL = r.rfm.map { "\(raw: $0).seg" } ?? "NULL"
+        terms.append(membership(seg, allowed.map { bind($0) }, negated: f.negated))
+      case .customer:
+        // Customer ids are no attribute: the executor's filter matches no customer.
+        terms.append(f.negated ? "(1 = 1)" : "(1 = 0)")
+      default:
+        terms.append(membership(label(f.dimension, r), f.values.map { bind($0) }, negated: f.negated))
+      }
+    }
+    return "(" + terms.joined(" AND ") + ")"
+  }
+
+  /// The channel filters over an order's channel (nil when there are none).
+  func channelPredicate(_ channel: SQL) -> SQL? {
+    let terms = plan.filters.filter { $0.dimension == .channel }.map { membership(channel, $0.values.map { bind($0) }, negated: $0.negated) }
+    return terms.isEmpty ? nil : "(" + terms.joined(" AND ") + ")"
+  }
+
+  var hasItemFilter: Bool { plan.filters.contains { $0.dimension == .category || $0.dimension == .product } }
+
+  /// The category and product filters over an item row `it` (nil when there are none).
+  func itemPredicate(_ item: String) -> SQL? {
+    let terms = plan.filters.filter { $0.dimension == .category || $0.dimension == .product }.map { f in
+      membership("\(raw: item).\(raw: f.dimension.rawValue)", f.values.map { bind($0) }, negated: f.negated)
+    }
+    return terms.isEmpty ? nil : "(" + terms.joined(" AND ") + ")"
+  }
+
+  /// The topic filters over a comment: it contains a phrase of a named topic.
+  func topicPredicate(_ comment: SQL) -> SQL? {
+    let terms: [SQL] = plan.filters.filter { $0.dimension == .topic }.map { f in
+      let phrases = topics.filter { f.values.contains($0.name) }.flatMap(\.phrases)
+      let any: SQL = phrases.isEmpty ? "(1 = 0)" : "(" + phrases.map { d.contains(comment, bind($0)) }.joined(" OR ") + ")"
+      return f.negated ? "(NOT \(any))" : any
+    }
+    return terms.isEmpty ? nil : "(" + terms.joined(" AND ") + ")"
+  }
+}
+
+/// `a AND b AND …` of the present terms, or a true condition.
+func allOf(_ terms: [SQL?]) -> SQL {
+  let present = terms.compactMap { $0 }
+  return present.isEmpty ? "1 = 1" : present.joined(" AND ")
+}

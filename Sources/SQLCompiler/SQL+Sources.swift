@@ -1,0 +1,175 @@
+// The mapped tables read exactly as CubeLoader reads them, as CTEs every operator builds on:
+//
+//   km   whether customer ids are integers (the first 1000 order rows decide, as the loader)
+//   cs   the customer table, one row per id (the first row of a repeated id wins)
+//   o    orders: customer key, day number (DateParsing rules), amount (NULL kept), channel, …
+//   st   per-customer figures over dated orders up to today (and the first order ever)
+//   u    every customer: the customer table's ids, then ids found only in orders
+//   ht   whether there is a (non-empty) customer table
+//   it   order items, with the order they belong to (the last order row of that id)
+//   fb   feedback, its customer known only if the id is a customer of `u`
+
+import CubeSQLite
+import QueryModel
+
+/// Customer attributes stored on the customer row, as columns `a_<dimension>` of `u`.
+let attributeDimensions: [DimensionID] = [.region, .city, .sourceChannel, .memberLevel, .gender]
+
+extension Compilation {
+  func attributeColumn(_ dim: DimensionID) -> String { "a_" + dim.rawValue }
+
+  /// The customer key of a stored id.
+  func customerKey(_ x: SQL) -> SQL {
+    let km = cte("km") { d.integerKeysProbe(table: mapping.orders.table, column: mapping.orders.customer) }
+    return d.customerKey(x, integerKeys: "(SELECT int_keys FROM \(raw: km))")
+  }
+
+  /// The customer table, deduplicated (nil when the mapping has none).
+  var customerTable: String? {
+    guard let c = mapping.customers else { return nil }
+    return cte("cs") {
+      var cols: [SQL] = ["\(customerKey(SQL(raw: q(c.id)))) AS key", "\(raw: d.rowid) AS rid"]
+      for dim in attributeDimensions {
+        let v: SQL = c.attributes[dim].map { d.toText(SQL(raw: q($0))) } ?? "NULL"
+        cols.append("\(v) AS \(raw: attributeColumn(dim))")
+      }
+      cols.append("\(c.name.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS name")
+      let birth: SQL = c.birthYear.map { b in "CASE WHEN \(raw: q(b)) IS NULL THEN NULL ELSE \(d.toInteger(SQL(raw: q(b)))) END" } ?? "NULL"
+      cols.append("\(birth) AS birth")
+      cols.append("\(c.signup.map { d.parseDay(SQL(raw: q($0))) } ?? "NULL") AS signup")
+      let rows: SQL = "SELECT \(cols.joined(", ")) FROM \(raw: q(c.table))"
+      return """
+        SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY key ORDER BY rid) AS dup FROM (\(rows)) b WHERE key IS NOT NULL) x \
+        WHERE dup = 1
+        """
+    }
+  }
+
+  /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, oid and last_of_id.
+  var orders: String {
+    cte("o") {
+      let m = mapping.orders
+      var cols: [SQL] = [
+        "\(raw: d.rowid) AS rid",
+        "\(customerKey(SQL(raw: q(m.customer)))) AS c",
+        "\(d.parseDay(SQL(raw: q(m.date)))) AS day",
+        "CASE WHEN \(raw: q(m.amount)) IS NULL THEN NULL ELSE \(d.toReal(SQL(raw: q(m.amount)))) END AS amount",
+        "\(m.channel.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS channel",
+        "\(m.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" as SQL } ?? "0.0") AS qty",
+      ]
+      guard mapping.items != nil else {
+        return "SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))"
+      }
+      let id = m.id.map(q) ?? d.rowid
+      cols.append("coalesce(\(d.toInteger(SQL(raw: id))), 0) AS oid")
+      return """
+        SELECT b.*, CASE WHEN rid = max(rid) OVER (PARTITION BY oid) THEN 1 ELSE 0 END AS last_of_id \
+        FROM (SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))) b
+        """
+    }
+  }
+
+  /// Per-customer figures: first_day, last_day, n_orders, spend over dated orders up to
+  /// today (CustomerStats), and first_ever over all dated orders.
+  var customerStats: String {
+    let o = orders
+    return cte("st") {
+      let t = today
+      return """
+        SELECT c, min(CASE WHEN day <= \(t) THEN day END) AS first_day, max(CASE WHEN day <= \(t) THEN day END) AS last_day, \
+        sum(CASE WHEN day <= \(t) THEN 1 ELSE 0 END) AS n_orders, \(d.sumOrZero("CASE WHEN day <= \(t) THEN amount END")) AS spend, \
+        min(day) AS first_ever \
+        FROM \(raw: o) WHERE c IS NOT NULL AND day IS NOT NULL GROUP BY c
+        """
+    }
+  }
+
+  /// Every customer (the cube's customer rows): key, in_table, attributes, name, birth, signup
+  /// and the figures of `st` (n_orders 0 and spend 0 for customers without dated orders).
+  var universe: String {
+    let o = orders
+    let stats = customerStats
+    let cs = customerTable
+    return cte("u") {
+      let attrs = attributeDimensions.map { attributeColumn($0) }
+      var base: SQL
+      if let cs {
+        base = "SELECT key, 1 AS in_table, \(raw: attrs.joined(separator: ", ")), name, birth, signup FROM \(raw: cs) UNION ALL "
+        base.append("SELECT DISTINCT c, 0, \(raw: attrs.map { _ in "NULL" }.joined(separator: ", ")), NULL, NULL, NULL FROM \(raw: o) ")
+        base.append("WHERE c IS NOT NULL AND c NOT IN (SELECT key FROM \(raw: cs))")
+      } else {
+        base = "SELECT DISTINCT c AS key, 0 AS in_table, "
+        base.append(raw: attrs.map { "NULL AS \($0)" }.joined(separator: ", "))
+        base.append(", NULL AS name, NULL AS birth, NULL AS signup FROM \(raw: o) WHERE c IS NOT NULL")
+      }
+      return """
+        SELECT b.*, s.first_day, s.last_day, coalesce(s.n_orders, 0) AS n_orders, coalesce(s.spend, 0.0) AS spend, s.first_ever \
+        FROM (\(base)) b LEFT JOIN \(raw: stats) s ON s.c = b.key
+        """
+    }
+  }
+
+  /// One row: has = 1 when the customer table has rows (CustomerTable.tableRowCount > 0).
+  var hasTable: String {
+    let cs = customerTable
+    return cte("ht") {
+      guard let cs else { return "SELECT 0 AS has" }
+      return "SELECT CASE WHEN EXISTS (SELECT 1 FROM \(raw: cs)) THEN 1 ELSE 0 END AS has"
+    }
+  }
+
+  /// Order items: oid, product, category, q (quantity; 1 without a column), price.
+  func items() throws -> String {
+    guard let i = mapping.items else { throw noItems }
+    return cte("it") {
+      let quantity: SQL = i.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" } ?? "1.0"
+      let price: SQL = i.unitPrice.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" } ?? "0.0"
+      return """
+        SELECT coalesce(\(d.toInteger(SQL(raw: q(i.order)))), 0) AS oid, \
+        \(i.product.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS product, \
+        \(i.category.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS category, \
+        \(quantity) AS q, \(price) AS price FROM \(raw: q(i.table))
+        """
+    }
+  }
+
+  var noItems: SQLCompileError { SQLCompileError("no order items in this data") }
+
+  var noFeedback: SQLCompileError {
+    SQLCompileError(lang == .zh ? "这份数据没有评价（反馈）表，无法计算 NPS、满意度或差评。可以问销售额、订单、复购、客户状态等。"
+      : "This data has no feedback table, so NPS, satisfaction and complaints cannot be computed. Ask about sales, orders, repeat purchase or customer states instead.")
+  }
+
+  /// Feedback: rid, c (a known customer's key, else NULL), day, score (NULL kept), comment ('' when none).
+  func feedback() throws -> String {
+    guard let f = mapping.feedback else { throw noFeedback }
+    let u = universe
+    return cte("fb") {
+      let k = customerKey(SQL(raw: q(f.customer)))
+      let comment: SQL = f.comment.map { "coalesce(\(d.toText(SQL(raw: q($0)))), '')" } ?? "''"
+      return """
+        SELECT rid, CASE WHEN k IN (SELECT key FROM \(raw: u)) THEN k END AS c, day, score, comment \
+        FROM (SELECT \(raw: d.rowid) AS rid, \(k) AS k, \(d.parseDay(SQL(raw: q(f.date)))) AS day, \
+        CASE WHEN \(raw: q(f.score)) IS NULL THEN NULL ELSE \(d.toReal(SQL(raw: q(f.score)))) END AS score, \
+        \(comment) AS comment FROM \(raw: q(f.table))) b
+        """
+    }
+  }
+
+  /// Phrases of the negative topics: (name, phrase), for grouping feedback by topic.
+  var topicPhrases: String {
+    cte("tp") {
+      let rows: [SQL] = topics.filter(\.negative).flatMap { t in t.phrases.map { "SELECT \(bind(t.name)) AS name, \(bind($0)) AS phrase" as SQL } }
+      return rows.isEmpty ? "SELECT NULL AS name, NULL AS phrase WHERE 1 = 0" : rows.joined(" UNION ALL ")
+    }
+  }
+
+  /// (rid, name): each feedback row with each negative topic its comment is about.
+  func feedbackTopics() throws -> String {
+    let fb = try feedback()
+    let tp = topicPhrases
+    return cte("ft") {
+      "SELECT DISTINCT f.rid, t.name FROM \(raw: fb) f JOIN \(raw: tp) t ON \(d.contains("f.comment", "t.phrase"))"
+    }
+  }
+}
