@@ -24,10 +24,11 @@ let package = Package(
     .target(name: "Cube", dependencies: ["QueryModel"]),
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
+    .target(name: "SQLCompiler", dependencies: ["QueryModel", "CubeSQLite"]),
     .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
     .target(name: "Prediction", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Engine", dependencies: [
-      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction",
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     .executableTarget(name: "wenshu", dependencies: [
@@ -37,7 +38,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),
     .testTarget(name: "WenshuTests", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
-      "Rendering", "Engine", "TestSupport", "Prediction",
+      "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler",
     ]),
   ]
 )

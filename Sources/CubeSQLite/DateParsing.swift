@@ -4,13 +4,13 @@
 import Cube
 import QueryModel
 
-enum DateParsing {
+public enum DateParsing {
   /// Parses the leading date of ASCII bytes: `2026-11-22`, `2026-11-22 10:00:00`,
   /// `2026-11-22T10:00:00Z`, `2026/11/22`, `2026.11.22`, `20261122`, or a Unix timestamp in
   /// text. Returns `nullDay` when it is not a date.
   /// - Complexity: O(length), no allocation.
   @inline(__always)
-  static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int32 {
+  public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int32 {
     let n = b.count
     guard n >= 8 else { return nullDay }
     @inline(__always) func digit(_ i: Int) -> Int { Int(b[i]) - 48 }
@@ -44,7 +44,7 @@ enum DateParsing {
   }
 
   /// YYYYMMDD, Unix seconds or Unix milliseconds.
-  static func fromInteger(_ v: Int64) -> Int32 {
+  public static func fromInteger(_ v: Int64) -> Int32 {
     if v >= 1000_01_01 && v <= 9999_12_31 {
       let y = Int(v / 10000), m = Int(v / 100 % 100), d = Int(v % 100)
       if Day.isValid(year: y, month: m, day: d) { return Day(year: y, month: m, day: d).raw }

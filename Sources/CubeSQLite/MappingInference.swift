@@ -13,7 +13,7 @@ public enum MappingInference {
   static let customerColumnWords = ["customer_id", "cust_id", "customerid", "custid", "member_id", "user_id", "client_id",
                                     "buyer_id", "uid", "客户id", "客户编号", "会员id", "会员编号", "用户id", "客户", "会员"]
   static let dateColumnWords = ["created_at", "order_date", "order_time", "txn_date", "purchase_date", "date", "time",
-                                "_at", "ts", "timestamp", "日期", "时间"]
+                                "created", "_at", "ts", "timestamp", "day", "dt", "日期", "时间", "下单"]
   static let amountColumnWords = ["total_amount", "amount", "total", "dollars", "revenue", "sales", "payment", "paid",
                                   "price", "value", "金额", "实付", "总价", "销售额"]
 
@@ -71,7 +71,7 @@ public enum MappingInference {
     // Customers: a table named like customers with an id column and attributes.
     for t in schema.tables where t.name != orders.table && matches(t.name, customerTableWords) > 0 {
       let cols = t.columns
-      guard let id = cols.first(where: { ["id", "customer_id", "cust_id", "member_id", "user_id", "客户id", "会员id"].contains($0.name.lowercased()) })?.name
+      guard let id = cols.first(where: { $0.name.lowercased() == "id" })?.name ?? best(cols, customerColumnWords + ["编号", "id"])
       else { continue }
       var attrs: [DimensionID: String] = [:]
       let words: [(DimensionID, [String])] = [

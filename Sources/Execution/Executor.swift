@@ -73,7 +73,9 @@ public final class Executor: @unchecked Sendable {
     // All keys: every time unit of the axis (crossed with the other groups that have data).
     var allKeys = Set<Int64>()
     for g in perMetric { allKeys.formUnion(g.keys) }
-    if let gi = keys.parts.firstIndex(where: { $0.grain != nil }), axis != nil {
+    // (Only for series and small crossings: a customer × month table is never zero-filled.)
+    if let gi = keys.parts.firstIndex(where: { $0.grain != nil }), axis != nil,
+      keys.parts.allSatisfy({ $0.grain != nil || ($0.dimension != .customer && $0.cardinality <= 200) }) {
       let card = keys.parts[gi].cardinality
       let stride = keys.strides[gi]
       var others = Set<Int64>()

@@ -100,6 +100,10 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
 
+    if r.conditions.contains(where: { !$0.value.isFinite }) {
+      throw Refusal(say(r, "条件里的数字太大，无法比较。", "A number in the condition is too large to compare."))
+    }
+
     // Time.
     var mainExpr: TimeExpr?
     for e in r.times {
@@ -278,7 +282,7 @@ public struct Planner: Sendable {
     }
     for c in plan.conditions {
       let what = c.measure == .orders ? (zh ? "订单数" : "orders") : (zh ? "消费金额" : "spend")
-      let v = c.value == c.value.rounded() ? String(Int(c.value)) : String(c.value)
+      let v = c.value == c.value.rounded() && abs(c.value) < 1e15 ? String(Int64(c.value)) : String(c.value)
       parts.append("\(what) \(c.op.rawValue) \(v)")
     }
     if !plan.groupBy.isEmpty || plan.timeGrain != nil {

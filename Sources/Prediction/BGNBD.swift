@@ -8,8 +8,9 @@ import Foundation
 /// probabilities p ~ Beta(a, b).
 ///
 ///     let m = BGNBDParameters(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)
-///     m.pAlive(x: 2, recency: 30.43, age: 38.86)          // ≈ 0.94
-///     m.expectedPurchases(horizon: 39, x: 2, recency: 30.43, age: 38.86)
+///     m.pAlive(x: 2, recency: 30.43, age: 38.86)                              // 0.7266
+///     m.expectedPurchases(horizon: 39, x: 2, recency: 30.43, age: 38.86)     // 1.226 (the paper's example)
+///     m.expectedPurchases(horizon: 39)                                        // 1.197 for a new customer
 public struct BGNBDParameters: Sendable, Codable, Equatable {
   public var r: Double
   public var alpha: Double
@@ -59,7 +60,8 @@ public struct BGNBDParameters: Sendable, Codable, Equatable {
   /// (a + b + x − 1)/(a − 1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))],
   /// the numerator of eq. 10. By Euler's transformation the bracketed product equals
   /// (1 − z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z), whose parameters stay small for large x.
-  /// At a = 1 the ratio has a removable singularity: near it, interpolate across it.
+  /// At a = 1 the ratio has a removable singularity: near it, interpolate across it. For extreme
+  /// a (≫ x) the untransformed form is used instead.
   func conditionalCore(t: Double, x: Int, T: Double) -> Double {
     if t <= 0 { return 0 }
     let gap = 1e-4
@@ -77,54 +79,69 @@ public struct BGNBDParameters: Sendable, Codable, Equatable {
     let xd = Double(x)
     let z = t / (alpha + T + t)
     let c = a + b + xd - 1
-    let g = pow(1 - z, a - 1) * SpecialFunctions.hyp2f1(a + b - 1 - r, a - 1, c, z)
+    var g = pow(1 - z, a - 1) * SpecialFunctions.hyp2f1(a + b - 1 - r, a - 1, c, z)
+    if !g.isFinite {
+      // Extreme a (a fit at the edge of its range): the untransformed product is then the tame one.
+      g = exp((r + xd) * log1p(-z)) * SpecialFunctions.hyp2f1(r + xd, b + xd, c, z)
+    }
     return c / (a - 1) * (1 - g)
   }
 }
 
 /// Fitting and evaluating BG/NBD over a summary's groups.
 enum BGNBDFit {
-  /// The grouped data in the model's unit, with per-x constants factored out.
+  /// The grouped data, with the per-x constants and the distinct day values factored out:
+  /// each evaluation takes lgamma and ψ once per distinct x and log(α + d) once per distinct
+  /// day count d, leaving one exp and one log1p per group.
   struct Data {
-    var xIndex: [Int32]  // index into distinctX, per group
-    var distinctX: [Double]
-    var x: [Double]
-    var tx: [Double]
-    var T: [Double]
-    var weight: [Double]
-    var totalWeight: Double
+    var xIndex: [Int32] = []  // per group, into distinctX
+    var ageIndex: [Int32] = []  // per group, into distinctDays (T)
+    var recencyIndex: [Int32] = []  // per group, into distinctDays (tₓ)
+    var x: [Double] = []
+    var weight: [Double] = []
+    var distinctX: [Double] = []
+    /// Distinct T and tₓ values, in the model's unit.
+    var distinctDays: [Double] = []
+    var totalWeight = 0.0
+    var groups: Int { x.count }
 
     init(_ s: RFMSummary) {
-      var slot: [Int32: Int32] = [:]
-      var distinct: [Double] = []
-      xIndex = []
-      x = []
-      tx = []
-      T = []
-      weight = []
+      var xSlot: [Int32: Int32] = [:]
+      var daySlot: [Int32: Int32] = [:]
+      func day(_ d: Int32) -> Int32 {
+        if let k = daySlot[d] { return k }
+        let k = Int32(distinctDays.count)
+        daySlot[d] = k
+        distinctDays.append(Double(d) / s.unit.days)
+        return k
+      }
       xIndex.reserveCapacity(s.groups)
+      ageIndex.reserveCapacity(s.groups)
+      recencyIndex.reserveCapacity(s.groups)
+      x.reserveCapacity(s.groups)
+      weight.reserveCapacity(s.groups)
       for g in 0..<s.groups {
         let xv = s.groupFrequency[g]
         let k: Int32
-        if let v = slot[xv] { k = v } else {
-          k = Int32(distinct.count)
-          slot[xv] = k
-          distinct.append(Double(xv))
+        if let v = xSlot[xv] { k = v } else {
+          k = Int32(distinctX.count)
+          xSlot[xv] = k
+          distinctX.append(Double(xv))
         }
         xIndex.append(k)
+        ageIndex.append(day(s.groupAgeDays[g]))
+        recencyIndex.append(day(s.groupRecencyDays[g]))
         x.append(Double(xv))
-        tx.append(Double(s.groupRecencyDays[g]) / s.unit.days)
-        T.append(Double(s.groupAgeDays[g]) / s.unit.days)
         weight.append(Double(s.groupCount[g]))
+        totalWeight += Double(s.groupCount[g])
       }
-      distinctX = distinct
-      totalWeight = weight.reduce(0, +)
     }
   }
 
   /// Σ count · ln L over the groups, and its gradient with respect to (ln r, ln α, ln a, ln b)
   /// when `gradient` is given.
-  /// - Complexity: O(groups) with one exp and two logs each (lgamma and ψ only per distinct x).
+  /// - Complexity: O(groups) with one exp and one log1p each, plus O(distinct x + distinct days)
+  ///   lgamma, ψ and log.
   static func logLikelihood(_ p: BGNBDParameters, _ d: Data, gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
     let r = p.r, al = p.alpha, a = p.a, b = p.b
     let m = d.distinctX.count
@@ -148,25 +165,29 @@ enum BGNBDFit {
         db[k] = psiAB + SpecialFunctions.digamma(b + x) - psiB - psiABX
       }
     }
+    let logDay = d.distinctDays.map { log(al + $0) }
+    let invDay = wantGradient ? d.distinctDays.map { 1 / (al + $0) } : []
     var ll = 0.0
     var gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0
-    for g in 0..<d.x.count {
+    for g in 0..<d.groups {
       let k = Int(d.xIndex[g])
       let x = d.x[g], w = d.weight[g]
       let rx = r + x
-      let lT = log(al + d.T[g])
+      let iT = Int(d.ageIndex[g])
+      let lT = logDay[iT]
       let a3 = -rx * lT
       if x == 0 {
         ll += w * (constX[k] + a3)
         if wantGradient {
           gr += w * (dr[k] - lT)
-          gal += w * (r / al - rx / (al + d.T[g]))
+          gal += w * (r / al - rx * invDay[iT])
           ga += w * da[k]
           gb += w * db[k]
         }
         continue
       }
-      let ltx = log(al + d.tx[g])
+      let iR = Int(d.recencyIndex[g])
+      let ltx = logDay[iR]
       let a4 = logA4[k] - rx * ltx
       // log(e^a3 + e^a4) and the weight w4 = e^a4 / (e^a3 + e^a4).
       let w4: Double, lse: Double
@@ -183,7 +204,7 @@ enum BGNBDFit {
       if wantGradient {
         let w3 = 1 - w4
         gr += w * (dr[k] - w3 * lT - w4 * ltx)
-        gal += w * (r / al - w3 * rx / (al + d.T[g]) - w4 * rx / (al + d.tx[g]))
+        gal += w * (r / al - rx * (w3 * invDay[iT] + w4 * invDay[iR]))
         ga += w * (da[k] + w4 / a)
         gb += w * (db[k] - w4 / (b + x - 1))
       }
@@ -220,17 +241,17 @@ enum BGNBDFit {
     }
     // Start: r = 1 and α from the mean purchase rate (E[λ] = r/α), a = b = 1 as lifetimes does.
     var sumX = 0.0, sumT = 0.0
-    for g in 0..<d.x.count {
+    for g in 0..<d.groups {
       sumX += d.weight[g] * d.x[g]
-      sumT += d.weight[g] * d.T[g]
+      sumT += d.weight[g] * d.distinctDays[Int(d.ageIndex[g])]
     }
     let alpha0 = sumX > 0 && sumT > 0 ? min(max(sumT / sumX, 1e-3), 1e6) : 1
     let start = [0, log(alpha0), 0, 0]
-    var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, maxIterations: 400, objective)
+    var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
     if !best.converged {
       let nm = NelderMead.minimize(plain, from: best.value.isFinite ? best.point : start, step: 0.5,
-                                   xTolerance: 1e-7, fTolerance: 1e-12, maxEvaluations: 4000, restarts: 3)
-      var polished = BFGS.minimize(from: nm.point, gradientTolerance: 1e-9, maxIterations: 400, objective)
+                                   xTolerance: 1e-7, fTolerance: 1e-12, maxEvaluations: 1000, restarts: 3)
+      var polished = BFGS.minimize(from: nm.point, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
       polished.evaluations += best.evaluations + nm.evaluations
       if polished.value <= nm.value { best = polished } else {
         best = nm

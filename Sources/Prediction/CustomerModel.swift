@@ -8,8 +8,8 @@ import QueryModel
 
 /// Why a model could not be fitted.
 public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// No customer bought anything up to the calibration end.
-  case noCustomers(calibrationEnd: Day)
+  /// No customer bought anything up to the calibration end (nil: the data has no dated order).
+  case noCustomers(calibrationEnd: Day?)
   /// Nobody came back: BG/NBD cannot separate purchase rate from dropout.
   case noRepeatPurchases
   /// The optimiser ended somewhere the likelihood is not finite.
@@ -17,7 +17,8 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
 
   public var description: String {
     switch self {
-    case .noCustomers(let end): return "No customer has a purchase on or before \(end.iso); choose a later calibration end."
+    case .noCustomers(let end?): return "No customer has a purchase on or before \(end.iso); choose a later calibration end."
+    case .noCustomers(nil): return "The data has no dated purchases to fit a model on."
     case .noRepeatPurchases: return "No customer made a repeat purchase in the calibration period, so purchase frequency cannot be modelled."
     case .fitFailed(let why): return "The model could not be fitted: \(why)."
     }
@@ -26,7 +27,8 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
   /// The same in Chinese, for zh answers.
   public var chineseDescription: String {
     switch self {
-    case .noCustomers(let end): return "截至 \(end.iso) 没有任何客户有购买记录，请选择更晚的校准截止日。"
+    case .noCustomers(let end?): return "截至 \(end.iso) 没有任何客户有购买记录，请选择更晚的校准截止日。"
+    case .noCustomers(nil): return "数据中没有带日期的购买记录，无法建立模型。"
     case .noRepeatPurchases: return "校准期内没有客户复购，无法建立购买频次模型。"
     case .fitFailed(let why): return "模型拟合失败：\(why)。"
     }
@@ -64,6 +66,13 @@ public struct CustomerModel: Sendable {
   public let customersUsed: Int
   /// Customers in the Gamma-Gamma fit.
   public let gammaGammaCustomers: Int
+  /// Customers with at least one repeat purchase day (what identifies BG/NBD: with few of
+  /// them, say under 30, the parameters can run to extremes; treat the fit as unreliable).
+  public var repeatCustomers: Int {
+    var n = 0
+    for g in 0..<summary.groups where summary.groupFrequency[g] > 0 { n += Int(summary.groupCount[g]) }
+    return n
+  }
   /// Both optimisers met their convergence tests.
   public let converged: Bool
 
@@ -75,7 +84,7 @@ public struct CustomerModel: Sendable {
   /// - Complexity: O(orders + customers) to summarise, then O(distinct (x, tₓ, T)) per
   ///   likelihood evaluation (typically 30–80 of them) and O(repeat customers) per Gamma-Gamma one.
   public static func fit(cube: Cube, calibrationEnd: Day? = nil, unit: TimeUnitLength = .weeks) throws -> CustomerModel {
-    guard let end = calibrationEnd ?? cube.dateRange?.end else { throw PredictionError.noCustomers(calibrationEnd: Day(raw: 0)) }
+    guard let end = calibrationEnd ?? cube.dateRange?.end else { throw PredictionError.noCustomers(calibrationEnd: nil) }
     return try fit(summary: RFMSummary(cube: cube, calibrationEnd: end, unit: unit))
   }
 
@@ -203,8 +212,8 @@ public struct CustomerModel: Sendable {
 
   /// The fit as one JSON object:
   /// `{"bgnbd": {"r", "alpha", "a", "b"}, "gammagamma": {"p", "q", "gamma", "customers",
-  /// "log_likelihood"} or null, "log_likelihood", "customers", "calibration": {"start", "end"},
-  /// "time_unit", "converged"}`.
+  /// "log_likelihood"} or null, "log_likelihood", "customers", "repeat_customers",
+  /// "calibration": {"start", "end"}, "time_unit", "converged"}`.
   ///
   ///     model.json()   // {"bgnbd":{"r":0.2425945…,"alpha":4.41360…,…},…}
   public func json() -> String {
@@ -219,7 +228,7 @@ public struct CustomerModel: Sendable {
     } else {
       out += ",\"gammagamma\":null"
     }
-    out += ",\"log_likelihood\":\(num(logLikelihood)),\"customers\":\(customersUsed)"
+    out += ",\"log_likelihood\":\(num(logLikelihood)),\"customers\":\(customersUsed),\"repeat_customers\":\(repeatCustomers)"
     out += ",\"calibration\":{\"start\":\"\(calibrationStart.iso)\",\"end\":\"\(calibrationEnd.iso)\"}"
     out += ",\"time_unit\":\"\(unit.rawValue)\",\"converged\":\(converged)}"
     return out

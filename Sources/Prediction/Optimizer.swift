@@ -127,10 +127,13 @@ public enum NelderMead {
 ///     // r.point ≈ [1, 1]
 public enum BFGS {
   /// `fg(x, &g)` returns f(x) and writes ∇f(x) into g (sized like x).
-  /// Converges when ‖∇f‖∞ ≤ gradientTolerance, or when a step changes f by no more than
-  /// fTolerance·(|f| + 1) twice in a row.
+  ///
+  /// Converges when ‖∇f‖∞ ≤ gradientTolerance; or when the decrease the quasi-Newton model still
+  /// predicts, ½ ∇fᵀ H ∇f, or the last two steps' decreases, are at most fTolerance·(|f| + 1);
+  /// or when the line search finds no decrease while the predicted one is below 1e-9·(|f| + 1)
+  /// (f is at its rounding-noise floor).
   /// - Complexity: O(n²) arithmetic per iteration plus the line-search evaluations (usually 1).
-  public static func minimize(from x0: [Double], gradientTolerance: Double = 1e-8, fTolerance: Double = 1e-14,
+  public static func minimize(from x0: [Double], gradientTolerance: Double = 1e-8, fTolerance: Double = 1e-13,
                               maxIterations: Int = 500,
                               _ fg: ([Double], inout [Double]) -> Double) -> OptimizationResult {
     let n = x0.count
@@ -161,8 +164,14 @@ public enum BFGS {
       var slope = dot(d, g)
       if !(slope < 0) {  // not a descent direction: reset to steepest descent
         h = identity(n)
+        firstStep = true
         d = g.map { -$0 }
         slope = dot(d, g)
+      }
+      let predicted = -slope / 2
+      if !firstStep && predicted <= fTolerance * (abs(fx) + 1) {
+        converged = true
+        break
       }
       var initial = 1.0
       if firstStep {
@@ -170,7 +179,11 @@ public enum BFGS {
         initial = min(1, 1 / (d.map(abs).max() ?? 1))
       }
       guard let ls = lineSearch(x: x, fx: fx, slope: slope, d: d, initial: initial, eval: eval) else {
-        if h != identity(n) {  // retry along steepest descent with a fresh H
+        if !firstStep && predicted <= 1e-9 * (abs(fx) + 1) {
+          converged = true
+          break
+        }
+        if !firstStep {  // retry along steepest descent with a fresh H
           h = identity(n)
           firstStep = true
           continue
@@ -267,7 +280,7 @@ public enum BFGS {
 
     func zoom(_ lo0: Step, _ hi0: Step) -> Step? {
       var lo = lo0, hi = hi0
-      for _ in 0..<40 {
+      for _ in 0..<24 {
         // Quadratic through lo (value, slope) and hi (value), kept inside the bracket.
         let dlo = lo.alpha == 0 ? slope : derivative(lo)
         let width = hi.alpha - lo.alpha

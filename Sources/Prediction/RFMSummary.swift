@@ -6,6 +6,9 @@ import Cube
 import QueryModel
 
 /// The time unit of recency, age and horizons: days, or weeks of 7 days.
+///
+///     TimeUnitLength.weeks.days    // 7
+///     TimeUnitLength.weeks.month   // 4.345 (weeks in a CLV month)
 public enum TimeUnitLength: String, Sendable, Codable, CaseIterable {
   case days
   case weeks

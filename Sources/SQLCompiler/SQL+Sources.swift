@@ -6,7 +6,8 @@
 //   st   per-customer figures over dated orders up to today (and the first order ever)
 //   u    every customer: the customer table's ids, then ids found only in orders
 //   ht   whether there is a (non-empty) customer table
-//   it   order items, with the order they belong to (the last order row of that id)
+//   ol   the order row of each order id (the last row with that id, as the loader links items)
+//   it   order items
 //   fb   feedback, its customer known only if the id is a customer of `u`
 
 import CubeSQLite
@@ -45,7 +46,8 @@ extension Compilation {
     }
   }
 
-  /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, oid and last_of_id.
+  /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, and oid (the id
+  /// items refer to) when there are items.
   var orders: String {
     cte("o") {
       let m = mapping.orders
@@ -57,16 +59,18 @@ extension Compilation {
         "\(m.channel.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS channel",
         "\(m.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" as SQL } ?? "0.0") AS qty",
       ]
-      guard mapping.items != nil else {
-        return "SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))"
+      if mapping.items != nil {
+        let id = m.id.map(q) ?? d.rowid
+        cols.append("coalesce(\(d.toInteger(SQL(raw: id))), 0) AS oid")
       }
-      let id = m.id.map(q) ?? d.rowid
-      cols.append("coalesce(\(d.toInteger(SQL(raw: id))), 0) AS oid")
-      return """
-        SELECT b.*, CASE WHEN rid = max(rid) OVER (PARTITION BY oid) THEN 1 ELSE 0 END AS last_of_id \
-        FROM (SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))) b
-        """
+      return "SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))"
     }
+  }
+
+  /// (oid, rid): the order row items of an order id belong to (the last row with that id).
+  var orderOfID: String {
+    let o = orders
+    return cte("ol") { "SELECT oid, max(rid) AS rid FROM \(raw: o) GROUP BY oid" }
   }
 
   /// Per-customer figures: first_day, last_day, n_orders, spend over dated orders up to

@@ -190,7 +190,13 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     switch self {
     case .sqlite:
       let real = "CASE WHEN \(x) = CAST(\(x) AS INTEGER) OR \(x) > 100000000 THEN \(fromInteger("CAST(\(x) AS INTEGER)")) END" as SQL
-      return "(CASE typeof(\(x)) WHEN 'integer' THEN \(fromInteger(x)) WHEN 'real' THEN \(real) WHEN 'text' THEN \(parseText(x)) END)"
+      // The common form first (YYYY-MM-DD, then anything but a digit), then every other form.
+      let iso: SQL = "substr(\(x), 1, 10)"
+      return """
+        (CASE WHEN typeof(\(x)) = 'text' AND \(x) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' \
+        AND substr(\(x), 11, 1) NOT GLOB '[0-9]' THEN \(validISO(iso)) \
+        ELSE (CASE typeof(\(x)) WHEN 'integer' THEN \(fromInteger(x)) WHEN 'real' THEN \(real) WHEN 'text' THEN \(parseText(x)) END) END)
+        """
     }
   }
 

@@ -95,6 +95,12 @@ public struct QuestionParser: Sendable {
     return r
   }
 
+  /// A ranking size from a number: at least 1, at most a million (NaN and infinities included).
+  static func rankSize(_ v: Double) -> Int {
+    guard v.isFinite else { return 1_000_000 }
+    return Int(max(1, min(v.rounded(), 1_000_000)))
+  }
+
   static let defaultTopPhrases: Set<String> = ["top", "前", "排名前", "头部", "排行前", "排前"]
   static let bareGrains: Set<String> = ["天", "周", "月", "day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"]
 
@@ -151,7 +157,7 @@ public struct QuestionParser: Sendable {
           pendingCond = nil
           if unit != nil { i += 1 }
         } else if let desc = pendingTop {
-          r.ranking = (Int(max(1, min(v, 1_000_000))), desc)
+          r.ranking = (QuestionParser.rankSize(v), desc)
           pendingTop = nil
         } else if let u = unit, i + 2 < toks.count, meanings(toks[i + 2]).contains(where: { if case .condition = $0 { return true }; return false }) {
           // 3次以上 / 5000元以上: the condition follows the number.
@@ -246,7 +252,7 @@ public struct QuestionParser: Sendable {
             if i + 1 < toks.count, case .number = toks[i + 1].kind {
               pendingTop = desc
             } else if let n = lastNumber, n.index == i - 1 {
-              r.ranking = (Int(max(1, min(n.value, 1_000_000))), desc)
+              r.ranking = (QuestionParser.rankSize(n.value), desc)
               looseNumbers[n.index] = nil
             } else {
               r.ranking = (QuestionParser.defaultTopPhrases.contains(t.text) ? nil : 1, desc)
@@ -283,7 +289,7 @@ public struct QuestionParser: Sendable {
         let next = meanings(toks[idx + 1])
         let isNoun = next.contains(.entityCustomer) || next.contains { if case .dimension = $0 { return true }; return false }
         if isNoun, case .number(let v) = toks[idx].kind, v >= 1, v == v.rounded() {
-          r.ranking = (Int(min(v, 1_000_000)), rk.descending)
+          r.ranking = (QuestionParser.rankSize(v), rk.descending)
           looseNumbers[idx] = nil
           break
         }

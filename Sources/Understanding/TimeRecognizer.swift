@@ -180,7 +180,13 @@ enum SubKind: UInt8, CaseIterable, Sendable {
     }
   }
 
-  @inline(__always) func accepts(_ unitCode: UInt8) -> Bool { self == .time || rawValue == unitCode }
+  /// Unit code of a range (X到Y): never a sub-phrase, so ranges do not nest (their readings
+  /// would multiply: 1月到2月到3月 …).
+  static let rangeCode: UInt8 = 255
+
+  @inline(__always) func accepts(_ unitCode: UInt8) -> Bool {
+    unitCode != SubKind.rangeCode && (self == .time || rawValue == unitCode)
+  }
 }
 
 /// Templates that start with a sub-phrase, by the scalar that must follow it.
@@ -793,6 +799,7 @@ struct Chart {
   }
 
   static func unitCode(_ e: TimeExpr) -> UInt8 {
+    if case .range = e { return SubKind.rangeCode }
     guard let u = TimeRecognizer.unit(of: e) else { return 0 }
     switch u {
     case .day: return SubKind.day.rawValue
@@ -840,6 +847,10 @@ struct Chart {
         var w = Int(begin)
         while w < edges.count {
           let code = Int(edges[w].unit)
+          if code == Int(SubKind.rangeCode) {
+            w += 1
+            continue
+          }
           let end = Int(edges[w].end)
           var nextScalar: UInt32 = 0xFFFF_FFFF
           if end < n {

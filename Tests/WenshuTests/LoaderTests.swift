@@ -1,7 +1,7 @@
 // Loading: mapping inference on the shared databases, date parsing, orphans and NULLs kept,
 // the customer-level table, read-only opening.
 
-@testable import CubeSQLite
+import CubeSQLite
 import Cube
 import QueryModel
 import TestSupport

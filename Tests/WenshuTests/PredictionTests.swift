@@ -141,11 +141,16 @@ final class PredictionTests: XCTestCase {
       g = self.rosenbrockGradient(x)
       return self.rosenbrock(x)
     }
-    let r2 = BFGS.minimize(from: [-1.2, 1], gradientTolerance: 1e-10, rosen)
+    let r2 = BFGS.minimize(from: [-1.2, 1], gradientTolerance: 1e-10, fTolerance: 0, rosen)
     XCTAssertTrue(r2.converged)
     XCTAssertEqual(r2.point[0], 1, accuracy: 1e-8)
     XCTAssertEqual(r2.point[1], 1, accuracy: 1e-8)
-    let r6 = BFGS.minimize(from: [-1.2, 1, -1.2, 1, -1.2, 1], gradientTolerance: 1e-10, rosen)
+    // With the default relative f tolerance it stops once f is within ~1e-13 of the minimum.
+    let loose = BFGS.minimize(from: [-1.2, 1], rosen)
+    XCTAssertTrue(loose.converged)
+    XCTAssertLessThan(loose.value, 1e-11)
+    XCTAssertLessThan(loose.evaluations, 100)
+    let r6 = BFGS.minimize(from: [-1.2, 1, -1.2, 1, -1.2, 1], gradientTolerance: 1e-10, fTolerance: 0, rosen)
     for v in r6.point { XCTAssertEqual(v, 1, accuracy: 1e-7) }
     // Numeric gradients.
     let rn = BFGS.minimize(from: [-1.2, 1], gradientTolerance: 1e-7, numeric: rosenbrock)
@@ -156,7 +161,7 @@ final class PredictionTests: XCTestCase {
       g = [2e6 * (x[0] - 3), 2 * (x[1] + 2)]
       return 1e6 * (x[0] - 3) * (x[0] - 3) + (x[1] + 2) * (x[1] + 2)
     }
-    let rq = BFGS.minimize(from: [0, 0], gradientTolerance: 1e-9, quad)
+    let rq = BFGS.minimize(from: [0, 0], gradientTolerance: 1e-9, fTolerance: 0, quad)
     XCTAssertEqual(rq.point[0], 3, accuracy: 1e-9)
     XCTAssertEqual(rq.point[1], -2, accuracy: 1e-8)
     // The line search backs off from +∞.
@@ -315,6 +320,27 @@ final class PredictionTests: XCTestCase {
     }
   }
 
+  func testDegenerateDataStillEnds() throws {
+    let end = Day(year: 2024, month: 12, day: 31)
+    // Everyone bought on the last day (no sign of dropout), and identical spends (no spread).
+    let triples = (0..<300).map { i in (x: 1 + i % 4, recencyDays: 50 + i % 7, ageDays: 50 + i % 7) }
+    let m1 = try CustomerModel.fit(summary: RFMSummary(triples: triples, spend: triples.map { _ in 10 }, calibrationEnd: end))
+    XCTAssertTrue(m1.logLikelihood.isFinite)
+    XCTAssertTrue((0..<300).allSatisfy { (m1.pAlive(customerRow: $0) ?? -1) > 0.5 })
+    if let spend = m1.expectedSpend(customerRow: 0) { XCTAssertEqual(spend, 10, accuracy: 0.5) }
+    XCTAssertTrue(m1.clvByCustomer().allSatisfy(\.isFinite))
+    XCTAssertTrue(m1.expectedPurchasesByCustomer(horizon: 13).allSatisfy(\.isFinite))
+    // Two customers only.
+    let m2 = try CustomerModel.fit(summary: RFMSummary(triples: [(1, 10, 30), (0, 0, 12)], calibrationEnd: end))
+    XCTAssertTrue(m2.logLikelihood.isFinite)
+    XCTAssertEqual(m2.repeatCustomers, 1)
+    // Two customers do not identify the model (the parameters run to extremes), but the
+    // predictions stay finite.
+    XCTAssertTrue(m2.expectedPurchases(customerRow: 0, horizon: 10)?.isFinite ?? false)
+    XCTAssertTrue(m2.expectedPurchases(customerRow: 1, horizon: 10)?.isFinite ?? false)
+    XCTAssertThrowsError(try CustomerModel.fit(summary: RFMSummary(triples: [], calibrationEnd: end)))
+  }
+
   // MARK: CDNOW: the published fits
 
   private struct CDNOW {
@@ -369,6 +395,16 @@ final class PredictionTests: XCTestCase {
     let row4 = try XCTUnwrap(data.rowOf[4])
     XCTAssertEqual(model.summary.age(customerRow: row4) ?? 0, 272.0 / 7, accuracy: 1e-12)
 
+    // The unit only rescales α: in days α is 7 times larger, r, a, b and P(alive) unchanged.
+    let days = try CustomerModel.fit(cube: data.cube, calibrationEnd: calibrationEnd, unit: .days)
+    close(days.bgnbd.alpha, 7 * model.bgnbd.alpha, rel: 1e-5, "α in days")
+    close(days.bgnbd.r, model.bgnbd.r, rel: 1e-5, "r in days")
+    close(days.bgnbd.a, model.bgnbd.a, rel: 1e-5, "a in days")
+    close(days.bgnbd.b, model.bgnbd.b, rel: 1e-5, "b in days")
+    close(days.pAlive(customerRow: row4), model.pAlive(customerRow: row4) ?? 0, rel: 1e-5, "P(alive) in days")
+    close(days.expectedPurchases(customerRow: row4, horizon: 91), model.expectedPurchases(customerRow: row4, horizon: 13) ?? 0,
+          rel: 1e-5, "next 13 weeks in days")
+
     let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(model.json().utf8)) as? [String: Any])
     let bg = try XCTUnwrap(json["bgnbd"] as? [String: Double])
     XCTAssertEqual(Set(bg.keys), ["r", "alpha", "a", "b"])
@@ -376,6 +412,7 @@ final class PredictionTests: XCTestCase {
     let ggj = try XCTUnwrap(json["gammagamma"] as? [String: Any])
     XCTAssertEqual(ggj["gamma"] as? Double ?? 0, gg.gamma, accuracy: 1e-12)
     XCTAssertEqual(json["customers"] as? Int, 2357)
+    XCTAssertEqual(json["repeat_customers"] as? Int, 946)
     XCTAssertEqual((json["log_likelihood"] as? Double) ?? 0, model.logLikelihood, accuracy: 1e-9)
     XCTAssertEqual(json["calibration"] as? [String: String], ["start": "1997-01-01", "end": "1997-09-30"])
   }
@@ -415,6 +452,10 @@ final class PredictionTests: XCTestCase {
       (226, 3, 0.6946023106053214, 0.6298862144464704, 1.6726767786271415, 26.369823173569102, 52.75302785415084),
       (151, 0, 1.0, 0.06993102552132882, 0.19510966499308482, 35.21897810218978, 8.369491263485592),
     ]
+    // The holdout (1997-10-01 … 1998-06-30, 39 weeks): Σ E[Y(39)] over all customers, scipy
+    // closed form: 1653.9412593133425 (the data hold 1882 repeat purchase days there).
+    let all = model.expectedPurchasesByCustomer(horizon: 39)
+    close(all.reduce(0) { $0 + ($1.isNaN ? 0 : $1) }, 1653.9412593133425, rel: 1e-10, "Σ E[Y(39)]")
     for (id, x, alive, e13, e39, spend, clv) in expected {
       let row = try XCTUnwrap(data.rowOf[id])
       XCTAssertEqual(summary.frequency(customerRow: row), x, "customer \(id)")
@@ -423,6 +464,30 @@ final class PredictionTests: XCTestCase {
       close(model.expectedPurchases(customerRow: row, horizon: 39), e39, rel: 1e-10, "E[Y(39)] \(id)")
       close(model.expectedSpend(customerRow: row), spend, rel: 1e-12, "spend \(id)")
       close(model.clv(customerRow: row), clv, rel: 1e-9, "CLV \(id)")
+    }
+  }
+
+  func testFitsTheOtherSharedDatabases() throws {
+    // Whole CDNOW (23,570 customers) and the retail data (NULL amounts, orphan orders): the fits
+    // converge and every prediction is a finite number in range.
+    for (name, end) in [("cdnow", Day(year: 1997, month: 9, day: 30)), ("retail_cn", Day(year: 2026, month: 6, day: 30))] {
+      guard let path = TestData.shared(name) else { throw XCTSkip("../shared/data/\(name).sqlite not present") }
+      let cube = try CubeLoader.load(path: path).cube
+      for unit in TimeUnitLength.allCases {
+        let started = Date()
+        let model = try CustomerModel.fit(cube: cube, calibrationEnd: end, unit: unit)
+        print(String(format: "%@ (%@): %.3f s ", name, unit.rawValue, Date().timeIntervalSince(started)) + model.json())
+        XCTAssertTrue(model.converged, name)
+        XCTAssertNotNil(model.gammaGamma, name)
+        let alive = model.pAliveByCustomer().filter { !$0.isNaN }
+        XCTAssertEqual(alive.count, model.customersUsed)
+        XCTAssertTrue(alive.allSatisfy { $0 >= 0 && $0 <= 1 }, name)
+        let quarter = model.expectedPurchasesByCustomer(horizon: model.units(days: 91)).filter { !$0.isNaN }
+        XCTAssertTrue(quarter.allSatisfy { $0.isFinite && $0 >= 0 }, name)
+        let clv = model.clvByCustomer().filter { !$0.isNaN }
+        XCTAssertEqual(clv.count, model.customersUsed, name)
+        XCTAssertTrue(clv.allSatisfy { $0.isFinite && $0 >= 0 }, name)
+      }
     }
   }
 

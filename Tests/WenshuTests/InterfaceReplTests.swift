@@ -1,0 +1,237 @@
+// The REPL in a real terminal: tmux runs `wenshu` on its own server socket, keys are sent with
+// send-keys and the screen is read back with capture-pane. Covers a Chinese table, a follow-up
+// (那华东呢), :help, tab completion, Ctrl-C clearing the line, the history file and Ctrl-D
+// leaving. Skipped, with the reason printed, when tmux is not installed.
+
+import Foundation
+import TestSupport
+import XCTest
+
+final class InterfaceReplTests: XCTestCase {
+  private var socket = ""
+  private var home: URL?
+
+  private func tmuxPath() -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+      let p = "\(dir)/tmux"
+      if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return nil
+  }
+
+  @discardableResult
+  private func tmux(_ args: [String]) throws -> (Int32, String) {
+    guard let path = tmuxPath() else { throw XCTSkip("tmux is not installed") }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = ["-L", socket, "-f", "/dev/null"] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  private func screen() throws -> String {
+    try tmux(["capture-pane", "-p", "-J", "-S", "-400", "-t", "repl"]).1
+  }
+
+  /// Waits until the screen satisfies `ok` (up to `seconds`); returns the last screen.
+  @discardableResult
+  private func waitFor(_ what: String, seconds: Double = 20, _ ok: (String) -> Bool) throws -> String {
+    let deadline = Date().addingTimeInterval(seconds)
+    var s = ""
+    while Date() < deadline {
+      s = try screen()
+      if ok(s) { return s }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    XCTFail("timed out waiting for \(what); the screen:\n\(s)")
+    return s
+  }
+
+  private func keys(_ k: String...) throws { try tmux(["send-keys", "-t", "repl"] + k) }
+
+  /// Types literal text (no key names).
+  private func type(_ text: String) throws { try tmux(["send-keys", "-t", "repl", "-l", text]) }
+
+  private func count(_ s: String, _ part: String) -> Int { s.components(separatedBy: part).count - 1 }
+
+  override func tearDown() {
+    _ = try? tmux(["kill-server"])
+    if let home { try? FileManager.default.removeItem(at: home) }
+  }
+
+  func testReplInATerminal() throws {
+    guard tmuxPath() != nil else {
+      print("InterfaceReplTests skipped: tmux is not installed, so the REPL cannot be driven in a real terminal.")
+      throw XCTSkip("tmux is not installed")
+    }
+    let db = try Interface.retail()
+    let bin = try Interface.binary()
+    socket = "wenshu-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let h = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-repl-home-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: h, withIntermediateDirectories: true)
+    home = h
+    let command = [
+      "env", "HOME=\(h.path)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color", "NO_COLOR=1", bin,
+      "--db", db, "--today", "2026-11-22", "--grammars", TestData.grammars.path,
+    ].map { "'" + $0 + "'" }.joined(separator: " ")
+    try tmux(["new-session", "-d", "-s", "repl", "-x", "120", "-y", "50", "-c", Interface.root, command])
+
+    // The start-up line, then the prompt.
+    var s = try waitFor("the prompt") { $0.contains("问数> ") }
+    XCTAssertTrue(s.contains("已载入 ../shared/data/retail_cn.sqlite：8000 位客户，38222 笔订单，2024-01-01 … 2026-11-21"), s)
+
+    // A Chinese table.
+    try type("上月各地区的复购率")
+    try keys("Enter")
+    s = try waitFor("the table of 上月各地区的复购率") { $0.contains("西南 30.5%") }
+    XCTAssertTrue(s.contains("上月（2026-10-01 至 2026-10-31） · 复购率 = 复购客户数 ÷ 下单客户数 · 按地区"), s)
+    XCTAssertTrue(s.contains("华东 34.4%"), s)
+    XCTAssertTrue(s.contains("西北 41.5%"), s)
+
+    // A follow-up uses the conversation.
+    try type("那华东呢")
+    try keys("Enter")
+    s = try waitFor("the follow-up") { $0.contains("地区：华东 · 复购率") }
+    XCTAssertTrue(s.contains("34.4%"), s)
+
+    // :help, with examples from the data.
+    try type(":help")
+    try keys("Enter")
+    s = try waitFor(":help") { $0.contains(":quit") && $0.contains("You can ask:") }
+    XCTAssertTrue(s.contains("上月各地区的复购率"), s)
+    XCTAssertTrue(s.contains("上月差评的主要问题"), "feedback examples when the data has feedback")
+
+    // Tab completes a dimension: 上月各来源渠 → 上月各来源渠道.
+    try type("上月各来源渠")
+    try keys("Tab")
+    try waitFor("the completion") { $0.contains("问数> 上月各来源渠道") }
+    try type("的新客数")
+    try keys("Enter")
+    s = try waitFor("the completed question's answer") { $0.contains("新客数 = 首单落在期内的客户 · 按来源渠道") }
+
+    // Ctrl-C abandons the line being typed, and the REPL goes on.
+    try type("上月销售额和订单")
+    try waitFor("the typed line") { $0.contains("问数> 上月销售额和订单") }
+    try keys("C-c")
+    Thread.sleep(forTimeInterval: 0.3)
+    try type("上月订单数")
+    try keys("Enter")
+    s = try waitFor("the answer after Ctrl-C") { $0.contains("订单数 = 订单笔数") }
+    XCTAssertFalse(s.contains("上月销售额和订单上月订单数"), "Ctrl-C must clear the line:\n\(s)")
+    XCTAssertFalse(s.contains("销售额 = 订单金额之和 · 订单数"), "the abandoned line must not be asked")
+
+    // Unknown commands list the commands.
+    try type(":frobnicate")
+    try keys("Enter")
+    s = try waitFor("the unknown-command message") { $0.contains("Unknown command :frobnicate") }
+    XCTAssertTrue(s.contains(":schema"), s)
+
+    // Ctrl-D leaves: the session ends with the program.
+    try keys("C-d")
+    let deadline = Date().addingTimeInterval(10)
+    var alive = true
+    while Date() < deadline {
+      if try tmux(["has-session", "-t", "repl"]).0 != 0 {
+        alive = false
+        break
+      }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    XCTAssertFalse(alive, "Ctrl-D should end the REPL")
+
+    // The history file keeps what was asked, not the abandoned line.
+    let history = String(decoding: (try? Data(contentsOf: h.appendingPathComponent(".wenshu_history"))) ?? Data(), as: UTF8.self)
+    XCTAssertTrue(history.contains("上月各地区的复购率"), history)
+    XCTAssertTrue(history.contains("那华东呢"), history)
+    XCTAssertFalse(history.contains("上月销售额和订单"), history)
+  }
+
+  func testReplCommands() throws {
+    guard tmuxPath() != nil else {
+      print("InterfaceReplTests skipped: tmux is not installed, so the REPL cannot be driven in a real terminal.")
+      throw XCTSkip("tmux is not installed")
+    }
+    let db = try Interface.retail()
+    let bin = try Interface.binary()
+    socket = "wenshu-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let h = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-repl-home-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: h, withIntermediateDirectories: true)
+    home = h
+    let command = [
+      "env", "HOME=\(h.path)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color", "NO_COLOR=1", bin,
+      "--db", db, "--today", "2026-11-22", "--grammars", TestData.grammars.path,
+    ].map { "'" + $0 + "'" }.joined(separator: " ")
+    try tmux(["new-session", "-d", "-s", "repl", "-x", "160", "-y", "50", "-c", Interface.root, command])
+    try waitFor("the prompt") { $0.contains("问数> ") }
+
+    try type(":explain")
+    try keys("Enter")
+    try waitFor(":explain before any question") { $0.contains("Ask a question first") }
+
+    try type(":today 2026-06-15")
+    try keys("Enter")
+    try type("上月销售额")
+    try keys("Enter")
+    try waitFor("上月 from the new today") { $0.contains("上月（2026-05-01 至 2026-05-31）") }
+
+    try type(":explain")
+    try keys("Enter")
+    var s = try waitFor(":explain") { $0.contains("metric=sales period=2026-05-01..2026-05-31") }
+    XCTAssertTrue(s.contains("\"metrics\":[\"sales\"]"), s)
+
+    try type(":sql")
+    try keys("Enter")
+    try waitFor(":sql") { $0.contains("SQL is not available yet") || $0.contains("SELECT") || $0.contains("select") }
+
+    try type(":format csv")
+    try keys("Enter")
+    try type("上月各渠道的销售额")
+    try keys("Enter")
+    try waitFor("CSV") { $0.contains("渠道,销售额") }
+
+    try type(":format json")
+    try keys("Enter")
+    try type("那门店呢")
+    try keys("Enter")
+    s = try waitFor("JSON follow-up") { $0.contains("{\"question\":\"那门店呢\"") }
+
+    try type(":reset")
+    try keys("Enter")
+    try type(":format table")
+    try keys("Enter")
+    try type("那华东呢")
+    try keys("Enter")
+    s = try waitFor("a follow-up after :reset has nothing to follow") { $0.contains("没有识别出要计算的指标") }
+
+    try type(":schema")
+    try keys("Enter")
+    s = try waitFor(":schema") { $0.contains("dimension region: 7 values") }
+    XCTAssertTrue(s.contains("table customers: 8000 rows"), s)
+
+    try type(":chart none")
+    try keys("Enter")
+    try type(":today 2026-11-22")
+    try keys("Enter")
+    try type("上月各地区的复购率")
+    try keys("Enter")
+    s = try waitFor("a table without a chart") { $0.contains("│ 华东 │  34.4% │") }
+
+    try type(":quit")
+    try keys("Enter")
+    let deadline = Date().addingTimeInterval(10)
+    var alive = true
+    while Date() < deadline {
+      if try tmux(["has-session", "-t", "repl"]).0 != 0 {
+        alive = false
+        break
+      }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    XCTAssertFalse(alive, ":quit should end the REPL")
+  }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The benchmark, from a clean checkout: builds Wenshu (release) and the floor program, makes the
+# Python venv for DuckDB and Polars, generates the data files once (bench/data/, git-ignored),
+# then runs every measurement (bench/bench.py) and prints a report ending in the ratio table.
+# The report is also saved as bench/results/<date>-<machine>.md. See bench/README.md.
+#
+#   bench/run.sh                     # both sizes (1m, 10m): about 20–30 minutes on 2 cores
+#   bench/run.sh --sizes 1m          # the 1M-order size only (a few minutes)
+#   bench/run.sh --help              # bench.py's options (reps, timeouts, …)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LAST_DAY=2026-11-21
+SEED=20261122
+
+# Sizes asked for (to generate only what is needed).
+SIZES=1m,10m
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --sizes) SIZES=${args[$((i + 1))]:-$SIZES} ;;
+    --sizes=*) SIZES=${args[$i]#--sizes=} ;;
+    -h | --help) exec python3 bench/bench.py --help ;;
+  esac
+done
+
+# 1. Wenshu, release. The shared .build is used unless another build holds its lock
+#    (then .build-bench, or BENCH_SCRATCH=DIR).
+SCRATCH=${BENCH_SCRATCH:-}
+if [[ -z $SCRATCH && -f .build/.lock ]] && kill -0 "$(cat .build/.lock 2>/dev/null)" 2>/dev/null; then
+  SCRATCH=.build-bench
+fi
+echo "== building wenshu (release${SCRATCH:+, scratch path $SCRATCH})" >&2
+if [[ -n $SCRATCH ]]; then
+  swift build -c release --scratch-path "$SCRATCH" >&2
+  WENSHU=$ROOT/$SCRATCH/release/wenshu
+else
+  swift build -c release >&2
+  WENSHU=$ROOT/.build/release/wenshu
+fi
+
+# 2. The floor: a bare sqlite3 C-API scan.
+mkdir -p bench/data
+echo "== building bench/floor.c" >&2
+cc -O2 -Wall -o bench/data/floor bench/floor.c -lsqlite3 -lpthread
+
+# 3. DuckDB and Polars in bench/.venv (installed once; reinstalled when requirements change).
+if [[ ! -x bench/.venv/bin/python ]]; then
+  echo "== creating bench/.venv" >&2
+  python3 -m venv bench/.venv
+fi
+if ! cmp -s bench/requirements.txt bench/.venv/.requirements-installed; then
+  echo "== installing bench/requirements.txt" >&2
+  bench/.venv/bin/pip install --quiet -r bench/requirements.txt >&2
+  cp bench/requirements.txt bench/.venv/.requirements-installed
+fi
+
+# 4. The data (seeded, fixed last day): generated only when missing.
+for size in ${SIZES//,/ }; do
+  case $size in
+    1m) customers=100000 orders=1000000 ;;
+    10m) customers=1000000 orders=10000000 ;;
+    *) echo "unknown size $size (1m or 10m)" >&2; exit 1 ;;
+  esac
+  file=bench/data/retail-$((customers / 1000))k-$((orders / 1000000))m-seed$SEED.sqlite
+  if [[ ! -f $file ]]; then
+    echo "== generating $file" >&2
+    "$WENSHU" demo --customers $customers --orders $orders --seed $SEED --last-day $LAST_DAY --out "$file" >&2
+  fi
+done
+
+# 5. The measurements.
+echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)" >&2
+exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor "$@"
