@@ -23,7 +23,7 @@ let package = Package(
     .target(name: "Planning", dependencies: ["QueryModel", "Grammar", "Understanding"]),
     .target(name: "Cube", dependencies: ["QueryModel"]),
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
-    .target(name: "Execution", dependencies: ["Cube", "QueryModel"]),
+    .target(name: "Execution", dependencies: ["Cube", "QueryModel", "Prediction"]),
     .target(name: "SQLCompiler", dependencies: ["QueryModel", "CubeSQLite"]),
     .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
     .target(name: "Prediction", dependencies: ["Cube", "QueryModel"]),
@@ -32,7 +32,7 @@ let package = Package(
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),

@@ -98,10 +98,13 @@ def warm_cache(path):
 # -------------------------------------------------------------------------------- measurements
 
 
+GRAMMARS = []  # ["--grammars", DIR] when a snapshot of grammars/ is used (run.sh makes one)
+
+
 def measure_wenshu_load(wenshu, db, today, reps, warmup):
     runs = []
     for i in range(warmup + reps):
-        r = run_json([wenshu, "bench", "--db", db, "--today", today, "--load-only"])
+        r = run_json([wenshu, "bench", "--db", db, "--today", today, "--load-only"] + GRAMMARS)
         if i >= warmup:
             runs.append(r)
     return {
@@ -125,11 +128,12 @@ def measure_floor(floor, db, threads, reps, warmup):
 def measure_wenshu_questions(wenshu, db, today, reps, warmup, dump):
     return run_json([wenshu, "bench", "--db", db, "--today", today, "--questions",
                      os.path.join(HERE, "questions.tsv"), "--reps", str(reps), "--warmup", str(warmup),
-                     "--dump", dump])
+                     "--dump", dump] + GRAMMARS)
 
 
 def measure_parse(wenshu, db, today, rounds):
-    return run_json([wenshu, "bench", "--db", db, "--today", today, "--parse", "--rounds", str(rounds)])["parse"]
+    return run_json([wenshu, "bench", "--db", db, "--today", today, "--parse", "--rounds", str(rounds)]
+                    + GRAMMARS)["parse"]
 
 
 def sqlite_once(sqlite3, db, sql, timeout):
@@ -499,16 +503,23 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="threads for DuckDB and Polars")
     ap.add_argument("--parse-rounds", type=int, default=20)
     ap.add_argument("--no-engines", action="store_true", help="skip DuckDB and Polars")
+    ap.add_argument("--grammars", help="grammar directory for wenshu (run.sh passes a snapshot taken at build time)")
     ap.add_argument("--machine", default=os.environ.get("BENCH_MACHINE"), help="machine name for the result file")
     ap.add_argument("--out", help="result file (default bench/results/<date>-<machine>.md)")
     args = ap.parse_args()
 
+    if args.grammars:
+        GRAMMARS[:] = ["--grammars", args.grammars]
     mach = machine()
     name = args.machine or re.sub(r"[^a-z0-9]+", "-", f"{mach['cpu']}-{mach['nproc']}cpu".lower()).strip("-")
     today = (dt.date.fromisoformat(LAST_DAY) + dt.timedelta(days=1)).isoformat()
     per = periods(today)
     git = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
                          text=True).stdout.strip() or "?"
+    changed = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "Sources",
+                              "grammars", "Package.swift"], capture_output=True, text=True).stdout.splitlines()
+    if changed:
+        git += f" ({len(changed)} files under Sources/, grammars/ or Package.swift differ from the commit)"
     res = {"date": dt.date.today().isoformat(), "machine_name": name, "today": today, "git": git,
            "command": "bench/run.sh " + " ".join(sys.argv[1:]), "reps": args.reps, "warmup": args.warmup,
            "sizes": {}}

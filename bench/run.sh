@@ -31,13 +31,20 @@ if [[ -z $SCRATCH && -f .build/.lock ]] && kill -0 "$(cat .build/.lock 2>/dev/nu
   SCRATCH=.build-bench
 fi
 echo "== building wenshu (release${SCRATCH:+, scratch path $SCRATCH})" >&2
-if [[ -n $SCRATCH ]]; then
-  swift build -c release --scratch-path "$SCRATCH" >&2
-  WENSHU=$ROOT/$SCRATCH/release/wenshu
-else
-  swift build -c release >&2
-  WENSHU=$ROOT/.build/release/wenshu
-fi
+build=(swift build -c release ${SCRATCH:+--scratch-path "$SCRATCH"})
+WENSHU=$ROOT/${SCRATCH:-.build}/release/wenshu
+# A file edited by someone else during the build fails it ("modified during the build"): retry.
+for try in 1 2 3; do
+  if "${build[@]}" >&2; then break; fi
+  if [[ $try == 3 ]]; then echo "the release build failed" >&2; exit 1; fi
+  echo "== build failed, retrying in 10 s" >&2
+  sleep 10
+done
+
+# The grammar files as they are now, beside the binary just built: other people's edits to
+# grammars/ during the run must not change (or break) it.
+rm -rf bench/data/grammars
+cp -R grammars bench/data/grammars
 
 # 2. The floor: a bare sqlite3 C-API scan.
 mkdir -p bench/data
@@ -71,4 +78,4 @@ done
 
 # 5. The measurements.
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)" >&2
-exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor "$@"
+exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor --grammars bench/data/grammars "$@"

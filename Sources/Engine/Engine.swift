@@ -99,9 +99,15 @@ public final class Engine: @unchecked Sendable {
     let (planned, refusal, lang, reading) = plan(question, today: today, conversation: conversation)
     guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
     do {
-      let table = try executor.run(planned.plan, language: planned.language)
+      var table = try executor.run(planned.plan, language: planned.language)
+      var understood = planned
+      if planned.plan.metrics.contains(where: \.isModel) || planned.plan.list == .churnRisk, let model = table.notes.first {
+        // The interpretation names the model and its fitted parameters.
+        understood.interpretation += " · " + model
+        table.notes.removeFirst()
+      }
       if let reading { conversation?.remember(reading) }
-      return Answer(question: question, language: lang, planned: planned, table: table, refusal: nil)
+      return Answer(question: question, language: lang, planned: understood, table: table, refusal: nil)
     } catch let e as ExecutionError {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
     } catch {

@@ -58,12 +58,12 @@ enum Cohorts {
       let cohortLabel = cohorts == 1 ? label(0) : "\(label(0))…\(label(cohorts - 1))"
       let columns = [
         ResultColumn(id: "cohort", title: zh ? "首购月" : "cohort", format: .period, isKey: true),
+        ResultColumn(id: "retention_rate", title: zh ? "留存率" : "retention", format: .rate, isKey: false),
         ResultColumn(id: "cohort_size", title: zh ? "首购客户数" : "cohort size", format: .count, isKey: false),
         ResultColumn(id: "retained", title: zh ? "第\(k)个月仍购买" : "active in month \(k)", format: .count, isKey: false),
-        ResultColumn(id: "retention_rate", title: zh ? "留存率" : "retention", format: .rate, isKey: false),
       ]
       let rate: Value = total == 0 ? .null : .double(Double(retained) / Double(total))
-      return ResultTable(columns: columns, rows: [[.string(cohortLabel), .int(Int64(total)), .int(Int64(retained)), rate]], shape: .scalar)
+      return ResultTable(columns: columns, rows: [[.string(cohortLabel), rate, .int(Int64(total)), .int(Int64(retained))]], shape: .scalar)
     }
 
     var columns = [

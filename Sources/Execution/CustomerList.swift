@@ -48,6 +48,7 @@ enum CustomerList {
       case .active: ok = st.orderCount[c] > 0 && st.lastDay[c] >= activeFrom
       case .atRisk: ok = st.orderCount[c] > 0 && st.lastDay[c] < activeFrom && st.lastDay[c] >= churnBefore
       case .churned: ok = st.orderCount[c] > 0 && st.lastDay[c] < churnBefore
+      case .churnRisk: ok = false  // listed by ChurnRiskList
       }
       guard ok else { continue }
       let (fc, fs) = isState || set == .all ? (Double(st.orderCount[c]), st.totalSpend[c]) : (Double(k), spend[c])

@@ -3,6 +3,7 @@
 
 import Cube
 import Foundation
+import Prediction
 import QueryModel
 
 public final class Executor: @unchecked Sendable {
@@ -11,6 +12,7 @@ public final class Executor: @unchecked Sendable {
   private let lock = NSLock()
   private var rfmCache: [Int32: RFMTable] = [:]
   private var statsCache: [Int32: CustomerStats] = [:]
+  private var modelCache: [Int32: CustomerModel] = [:]
 
   public init(cube: Cube, topics: [Topic]) {
     self.cube = cube
@@ -38,9 +40,38 @@ public final class Executor: @unchecked Sendable {
     return r
   }
 
+  /// BG/NBD and Gamma-Gamma fitted on the orders up to `calibrationEnd` (cached).
+  public func model(calibrationEnd: Day) throws -> CustomerModel {
+    lock.lock()
+    if let m = modelCache[calibrationEnd.raw] {
+      lock.unlock()
+      return m
+    }
+    lock.unlock()
+    let m = try CustomerModel.fit(cube: cube, calibrationEnd: calibrationEnd)
+    lock.lock()
+    modelCache[calibrationEnd.raw] = m
+    lock.unlock()
+    return m
+  }
+
+  func fittedModel(_ ctx: ExecutionContext) throws -> CustomerModel {
+    do {
+      return try model(calibrationEnd: ctx.plan.today)
+    } catch let e as PredictionError {
+      throw ExecutionError(ctx.lang == .zh ? e.chineseDescription : e.description)
+    }
+  }
+
   public func run(_ plan: Plan, language: Language) throws -> ResultTable {
     let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw)) { [unowned self] in
       self.rfm(today: plan.today)
+    }
+    if plan.list == .churnRisk {
+      let m = try fittedModel(ctx)
+      var t = ChurnRiskList.run(ctx, model: m)
+      t.notes.insert(ctx.modelNote(m), at: 0)
+      return t
     }
     if let set = plan.list { return try CustomerList.run(ctx, set: set) }
     if let cohort = plan.cohort { return Cohorts.run(ctx, cohort) }
@@ -54,6 +85,7 @@ public final class Executor: @unchecked Sendable {
     case .feedback: return try ctx.feedbackFigures(keys, period: period)
     case .states: return ctx.stateFigures(keys)
     case .customerTable: return ctx.customerTableFigures(keys, period: period)
+    case .model: return try ctx.modelFigures(keys, metric: metric, model: fittedModel(ctx))
     }
   }
 
@@ -231,7 +263,9 @@ public final class Executor: @unchecked Sendable {
     } else {
       shape = .breakdown
     }
-    return ResultTable(columns: columns, rows: out, shape: shape)
+    var notes: [String] = []
+    if metrics.contains(where: \.isModel) { notes.append(ctx.modelNote(try fittedModel(ctx))) }
+    return ResultTable(columns: columns, rows: out, shape: shape, notes: notes)
   }
 
   func cell(_ v: Double?, _ m: MetricID) -> Value {

@@ -26,6 +26,8 @@ struct Figures {
   var detractors = 0
   var scoreSum = 0.0
   var negative = 0
+  var modelSum = 0.0
+  var modelCount = 0
 
   func value(_ m: MetricID) -> Double? {
     switch m {
@@ -50,14 +52,17 @@ struct Figures {
     case .nps: return feedback == 0 ? nil : (Double(promoters) - Double(detractors)) / Double(feedback) * 100
     case .averageScore: return feedback == 0 ? nil : scoreSum / Double(feedback)
     case .retention: return nil
+    case .predictedPurchases: return modelSum
+    case .clv, .pAlive, .churnProbability: return modelCount == 0 ? nil : modelSum / Double(modelCount)
     }
   }
 }
 
-enum Basis { case orders, items, feedback, states, customerTable }
+enum Basis { case orders, items, feedback, states, customerTable, model }
 
 extension ExecutionContext {
   func basis(_ m: MetricID) -> Basis {
+    if m.isModel { return .model }
     if m.isFeedback { return .feedback }
     if m.isState { return .states }
     if m == .customers { return .customerTable }

@@ -85,7 +85,7 @@ public struct Planner: Sendable {
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
     var metrics = r.metrics
-    let hasIntent = !metrics.isEmpty || r.bestSelling || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
+    let hasIntent = !metrics.isEmpty || r.bestSelling || r.predict || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
@@ -132,6 +132,32 @@ public struct Planner: Sendable {
       return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
     }
     if metrics.isEmpty && !r.topics.isEmpty { metrics = [.negativeFeedback] }
+    // 预计下个月的购买次数: a prediction of orders is the model's expected purchases, of money its CLV.
+    if r.predict || (r.horizonDays != nil && !metrics.contains(where: \.isModel)) {
+      metrics = metrics.map { m -> MetricID in
+        switch m {
+        case .orders, .buyers: return .predictedPurchases
+        case .sales, .spendPerBuyer, .aov: return .clv
+        case .churnedCustomers, .churnRate, .atRiskCustomers: return .churnProbability
+        case .activeCustomers: return .pAlive
+        default: return m
+        }
+      }
+      if metrics.isEmpty { metrics = [.predictedPurchases] }
+    }
+    // Model figures look ahead from today; a period would not apply.
+    if metrics.contains(where: \.isModel) {
+      plan.horizonDays = r.horizonDays
+      plan.period = nil
+      plan.comparison = nil
+      if metrics.contains(.churnProbability) && (r.wantsList || r.which || r.mentionsCustomer || r.groupBy.contains(.customer)) {
+        plan.list = .churnRisk
+        plan.metrics = [.churnProbability]
+        plan.ranking = Ranking(limit: r.rankingExplicit ? (r.ranking?.limit ?? 20) : 20, descending: true)
+        try applyFilters(r, &plan, catalog)
+        return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, nil), ignored: r.unknown, chart: r.chart)
+      }
+    }
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
     // 消费前5名的客户: a ranking by a measure word ranks by that figure.
     if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend ? .sales : .orders] }
@@ -179,7 +205,9 @@ public struct Planner: Sendable {
       plan.timeGrain = (plan.period?.dayCount ?? 999) <= 31 ? .day : .month
     }
     if let rk = r.ranking, !groupBy.isEmpty || plan.timeGrain != nil {
-      plan.ranking = Ranking(limit: rk.limit ?? 10, descending: rk.descending)
+      // 价值最高的客户: an implied size lists ten customers; 哪个 / 最高的地区 gives the one top group.
+      let implied = groupBy == [.customer] && !r.which ? 10 : (rk.limit ?? 10)
+      plan.ranking = Ranking(limit: r.rankingExplicit ? (rk.limit ?? 10) : (rk.limit == nil ? 10 : implied), descending: rk.descending)
     }
     if plan.ranking == nil, r.ranking != nil, groupBy.isEmpty, plan.timeGrain == nil {
       // "最高" with nothing to rank: the figure itself.
@@ -253,6 +281,9 @@ public struct Planner: Sendable {
     if let p = plan.period {
       let name = expr.map { TimeResolution.describe($0, lang) } ?? (zh ? "期间" : "period")
       parts.append(zh ? "\(name)（\(p.start.iso) 至 \(p.end.iso)）" : "\(name) (\(p.start.iso) to \(p.end.iso))")
+    } else if plan.metrics.contains(where: \.isModel) {
+      let h = plan.horizonDays ?? 365
+      parts.append(zh ? "基于截至 \(plan.today.iso) 的订单拟合模型，预测未来 \(h) 天" : "model fitted on orders up to \(plan.today.iso), looking \(h) days ahead")
     } else if plan.metrics.contains(where: \.isState) || plan.list == .active || plan.list == .atRisk || plan.list == .churned {
       parts.append(zh ? "截至 \(plan.today.iso)" : "as of \(plan.today.iso)")
     } else {
@@ -321,6 +352,7 @@ public struct Planner: Sendable {
     case .active: return lang == .zh ? "活跃客户（\(thresholds.activeDays) 天内有订单）" : "active customers (ordered within \(thresholds.activeDays) days)"
     case .atRisk: return lang == .zh ? "流失风险客户（\(thresholds.activeDays)–\(thresholds.churnDays - 1) 天未下单）" : "at-risk customers (no order for \(thresholds.activeDays)–\(thresholds.churnDays - 1) days)"
     case .churned: return lang == .zh ? "流失客户（≥ \(thresholds.churnDays) 天未下单）" : "churned customers (no order for \(thresholds.churnDays)+ days)"
+    case .churnRisk: return lang == .zh ? "流失风险最高的客户（BG/NBD 存活概率最低、值得挽留的客户）" : "customers most likely to have churned (lowest BG/NBD P(alive) among those worth keeping)"
     }
   }
 

@@ -46,6 +46,14 @@ extension MetricID {
     case (.churnRate, .en): return "churn rate"
     case (.retention, .zh): return "留存率"
     case (.retention, .en): return "retention"
+    case (.predictedPurchases, .zh): return "预计购买次数"
+    case (.predictedPurchases, .en): return "expected purchases"
+    case (.clv, .zh): return "客户生命周期价值"
+    case (.clv, .en): return "customer lifetime value"
+    case (.pAlive, .zh): return "存活概率"
+    case (.pAlive, .en): return "P(alive)"
+    case (.churnProbability, .zh): return "流失概率"
+    case (.churnProbability, .en): return "churn probability"
     }
   }
 
@@ -79,6 +87,10 @@ extension MetricID {
       return zh ? "流失客户（≥ \(t.churnDays) 天未下单）÷ 有订单的客户" : "churned (no order for \(t.churnDays)+ days) ÷ customers with an order"
     case .retention:
       return zh ? "首购月后第 k 个月有订单的客户 ÷ 该月首购客户" : "cohort customers with an order in month k ÷ cohort size"
+    case .predictedPurchases: return zh ? "BG/NBD 模型预计的购买天数之和" : "sum of BG/NBD expected purchase days"
+    case .clv: return zh ? "BG/NBD × Gamma-Gamma 预计的未来消费（折现）" : "BG/NBD × Gamma-Gamma expected future spend, discounted"
+    case .pAlive: return zh ? "BG/NBD 模型估计客户仍活跃的概率" : "BG/NBD probability the customer is still active"
+    case .churnProbability: return zh ? "1 − BG/NBD 存活概率" : "1 − BG/NBD P(alive)"
     }
   }
 }

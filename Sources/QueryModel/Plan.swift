@@ -24,6 +24,14 @@ public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
   case churnedCustomers = "churned_customers"
   case churnRate = "churn_rate"
   case retention = "retention_rate"
+  /// BG/NBD: expected purchases in the horizon (sum over the group's customers).
+  case predictedPurchases = "predicted_purchases"
+  /// BG/NBD × Gamma-Gamma: customer lifetime value over the horizon (mean per customer).
+  case clv
+  /// BG/NBD: probability that a customer is still active (mean per customer).
+  case pAlive = "p_alive"
+  /// 1 − P(alive): the model's churn risk (mean per customer).
+  case churnProbability = "churn_probability"
 
   /// Figures that are counts of customers: a list of them makes sense.
   public var customerSet: CustomerSet? {
@@ -44,11 +52,16 @@ public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
   public var format: ValueFormat {
     switch self {
     case .sales, .aov, .spendPerBuyer: return .money
-    case .repeatRate, .churnRate, .retention: return .rate
+    case .repeatRate, .churnRate, .retention, .pAlive, .churnProbability: return .rate
     case .nps, .averageScore: return .score
+    case .clv: return .money
+    case .predictedPurchases: return .number
     default: return .count
     }
   }
+
+  /// Computed from the fitted BG/NBD and Gamma-Gamma models (no SQL form).
+  public var isModel: Bool { self == .predictedPurchases || self == .clv || self == .pAlive || self == .churnProbability }
 
   /// Uses the feedback table.
   public var isFeedback: Bool { self == .nps || self == .averageScore || self == .negativeFeedback || self == .feedbackCount }
@@ -66,6 +79,8 @@ public enum CustomerSet: String, Hashable, Sendable, Codable {
   case new, returning, active
   case atRisk = "at_risk"
   case churned
+  /// The customers worth keeping that the model thinks most likely gone (lowest P(alive)).
+  case churnRisk = "churn_risk"
 }
 
 /// What a group key or filter refers to.
@@ -188,6 +203,8 @@ public struct Plan: Hashable, Sendable, Codable {
   public var cohort: CohortSpec?
   public var today: Day
   public var thresholds: Thresholds = Thresholds()
+  /// Days ahead for model predictions (expected purchases, CLV); nil = the default year.
+  public var horizonDays: Int?
 
   public init(today: Day) { self.today = today }
 }

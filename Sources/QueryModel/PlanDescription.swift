@@ -19,6 +19,7 @@ extension Plan: CustomStringConvertible {
     if let c = comparison { parts.append("compare=\(c.rawValue)") }
     if let cp = comparisonPeriod { parts.append("against=\(cp)") }
     if share { parts.append("share") }
+    if let h = horizonDays { parts.append("horizon=\(h)") }
     if let c = cohort { parts.append("cohort=\(c.cohorts)" + (c.monthsAfter.map { "+\($0)" } ?? "")) }
     return parts.joined(separator: " ")
   }

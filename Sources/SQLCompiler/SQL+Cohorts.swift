@@ -29,18 +29,16 @@ extension Compilation {
       WHERE o.day IS NOT NULL AND o.day <= \(today)
       """
     }
-    let zh = lang == .zh
     let startMonth = spec.cohorts.start.monthIndex
     let endMonth = spec.cohorts.end.monthIndex
 
     if let k = spec.monthsAfter {
       let label = startMonth == endMonth ? TimeUnit.month.label(ofIndex: startMonth)
         : "\(TimeUnit.month.label(ofIndex: startMonth))…\(TimeUnit.month.label(ofIndex: endMonth))"
-      _ = zh
       let kk = bind(k)
       return """
-        SELECT \(bind(label)) AS \(raw: q("cohort")), total AS \(raw: q("cohort_size")), retained AS \(raw: q("retained")), \
-        CASE WHEN total = 0 THEN NULL ELSE retained * 1.0 / total END AS \(raw: q("retention_rate")) \
+        SELECT \(bind(label)) AS \(raw: q("cohort")), CASE WHEN total = 0 THEN NULL ELSE retained * 1.0 / total END AS \(raw: q("retention_rate")), \
+        total AS \(raw: q("cohort_size")), retained AS \(raw: q("retained")) \
         FROM (SELECT coalesce(sum(CASE WHEN cm + \(kk) <= \(todayMonth) THEN 1 ELSE 0 END), 0) AS total FROM \(raw: co)) a \
         CROSS JOIN (SELECT count(*) AS retained FROM \(raw: active) WHERE k = \(kk) AND cm + \(kk) <= \(todayMonth)) b
         """

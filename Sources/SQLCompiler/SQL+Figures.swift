@@ -288,6 +288,7 @@ extension Compilation {
     case .churnedCustomers: return z("churned")
     case .churnRate: return ratio("\(ref(b, "churned")) * 1.0", "with")
     case .retention: return "NULL"
+    case .predictedPurchases, .clv, .pAlive, .churnProbability: return "NULL"
     }
   }
 

@@ -47,6 +47,7 @@ extension Compilation {
     case .active: member = "u.n_orders > 0 AND u.last_day >= \(activeFrom)"
     case .atRisk: member = "u.n_orders > 0 AND u.last_day < \(activeFrom) AND u.last_day >= \(churnBefore)"
     case .churned: member = "u.n_orders > 0 AND u.last_day < \(activeFrom) AND u.last_day < \(churnBefore)"
+    case .churnRisk: throw Compilation.noModel
     }
     let conditions: [SQL?] = plan.conditions.map { c in "\(c.measure == .orders ? orders : spend) \(raw: c.op.rawValue) \(bind(c.value))" }
 

@@ -1,6 +1,7 @@
 // The mapped tables read exactly as CubeLoader reads them, as CTEs every operator builds on:
 //
 //   km   whether customer ids are integers (the first 1000 order rows decide, as the loader)
+//   cs0, o0, fb0   the stored values, dates read halfway (SQLDialect.dayCandidate)
 //   cs   the customer table, one row per id (the first row of a repeated id wins)
 //   o    orders: customer key, day number (DateParsing rules), amount (NULL kept), channel, …
 //   st   per-customer figures over dated orders up to today (and the first order ever)
@@ -28,8 +29,9 @@ extension Compilation {
   /// The customer table, deduplicated (nil when the mapping has none).
   var customerTable: String? {
     guard let c = mapping.customers else { return nil }
-    return cte("cs") {
-      var cols: [SQL] = ["\(customerKey(SQL(raw: q(c.id)))) AS key", "\(raw: d.rowid) AS rid"]
+    // Stored values first (cs0, computed once), then keys and days read from them.
+    let raw = cte("cs0", materialized: true) {
+      var cols: [SQL] = ["\(raw: d.rowid) AS rid", "\(raw: q(c.id)) AS rk"]
       for dim in attributeDimensions {
         let v: SQL = c.attributes[dim].map { d.toText(SQL(raw: q($0))) } ?? "NULL"
         cols.append("\(v) AS \(raw: attributeColumn(dim))")
@@ -37,11 +39,14 @@ extension Compilation {
       cols.append("\(c.name.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS name")
       let birth: SQL = c.birthYear.map { b in "CASE WHEN \(raw: q(b)) IS NULL THEN NULL ELSE \(d.toInteger(SQL(raw: q(b)))) END" } ?? "NULL"
       cols.append("\(birth) AS birth")
-      cols.append("\(c.signup.map { d.parseDay(SQL(raw: q($0))) } ?? "NULL") AS signup")
-      let rows: SQL = "SELECT \(cols.joined(", ")) FROM \(raw: q(c.table))"
+      cols.append("\(c.signup.map { d.dayCandidate(SQL(raw: q($0))) } ?? "NULL") AS dt")
+      return "SELECT \(cols.joined(", ")) FROM \(raw: q(c.table))"
+    }
+    return cte("cs") {
+      let attrs = attributeDimensions.map { attributeColumn($0) }.joined(separator: ", ")
       return """
-        SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY key ORDER BY rid) AS dup FROM (\(rows)) b WHERE key IS NOT NULL) x \
-        WHERE dup = 1
+        SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY key ORDER BY rid) AS dup FROM (SELECT \(customerKey("rk")) AS key, rid, \
+        \(raw: attrs), name, birth, \(d.day(ofCandidate: "dt")) AS signup FROM \(raw: raw)) b WHERE key IS NOT NULL) x WHERE dup = 1
         """
     }
   }
@@ -49,12 +54,12 @@ extension Compilation {
   /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, and oid (the id
   /// items refer to) when there are items.
   var orders: String {
-    cte("o") {
-      let m = mapping.orders
+    let m = mapping.orders
+    let raw = cte("o0", materialized: true) {
       var cols: [SQL] = [
         "\(raw: d.rowid) AS rid",
-        "\(customerKey(SQL(raw: q(m.customer)))) AS c",
-        "\(d.parseDay(SQL(raw: q(m.date)))) AS day",
+        "\(raw: q(m.customer)) AS rc",
+        "\(d.dayCandidate(SQL(raw: q(m.date)))) AS dt",
         "CASE WHEN \(raw: q(m.amount)) IS NULL THEN NULL ELSE \(d.toReal(SQL(raw: q(m.amount)))) END AS amount",
         "\(m.channel.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS channel",
         "\(m.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" as SQL } ?? "0.0") AS qty",
@@ -65,12 +70,18 @@ extension Compilation {
       }
       return "SELECT \(cols.joined(", ")) FROM \(raw: q(m.table))"
     }
+    return cte("o") {
+      """
+      SELECT rid, \(customerKey("rc")) AS c, \(d.day(ofCandidate: "dt")) AS day, amount, channel, qty\
+      \(raw: mapping.items != nil ? ", oid" : "") FROM \(raw: raw)
+      """
+    }
   }
 
   /// (oid, rid): the order row items of an order id belong to (the last row with that id).
   var orderOfID: String {
     let o = orders
-    return cte("ol") { "SELECT oid, max(rid) AS rid FROM \(raw: o) GROUP BY oid" }
+    return cte("ol", materialized: true) { "SELECT oid, max(rid) AS rid FROM \(raw: o) GROUP BY oid" }
   }
 
   /// Per-customer figures: first_day, last_day, n_orders, spend over dated orders up to
@@ -125,7 +136,7 @@ extension Compilation {
   /// Order items: oid, product, category, q (quantity; 1 without a column), price.
   func items() throws -> String {
     guard let i = mapping.items else { throw noItems }
-    return cte("it") {
+    return cte("it", materialized: true) {
       let quantity: SQL = i.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" } ?? "1.0"
       let price: SQL = i.unitPrice.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" } ?? "0.0"
       return """
@@ -148,15 +159,19 @@ extension Compilation {
   func feedback() throws -> String {
     guard let f = mapping.feedback else { throw noFeedback }
     let u = universe
-    return cte("fb") {
-      let k = customerKey(SQL(raw: q(f.customer)))
+    let raw = cte("fb0", materialized: true) {
       let comment: SQL = f.comment.map { "coalesce(\(d.toText(SQL(raw: q($0)))), '')" } ?? "''"
       return """
-        SELECT rid, CASE WHEN k IN (SELECT key FROM \(raw: u)) THEN k END AS c, day, score, comment \
-        FROM (SELECT \(raw: d.rowid) AS rid, \(k) AS k, \(d.parseDay(SQL(raw: q(f.date)))) AS day, \
+        SELECT \(raw: d.rowid) AS rid, \(raw: q(f.customer)) AS rk, \(d.dayCandidate(SQL(raw: q(f.date)))) AS dt, \
         CASE WHEN \(raw: q(f.score)) IS NULL THEN NULL ELSE \(d.toReal(SQL(raw: q(f.score)))) END AS score, \
-        \(comment) AS comment FROM \(raw: q(f.table))) b
+        \(comment) AS comment FROM \(raw: q(f.table))
         """
+    }
+    return cte("fb") {
+      """
+      SELECT rid, CASE WHEN k IN (SELECT key FROM \(raw: u)) THEN k END AS c, day, score, comment \
+      FROM (SELECT rid, \(customerKey("rk")) AS k, \(d.day(ofCandidate: "dt")) AS day, score, comment FROM \(raw: raw)) b
+      """
     }
   }
 

@@ -77,7 +77,7 @@ final class Compilation {
   let topics: [Topic]
   let plan: Plan
   let lang: Language
-  private var ctes: [(name: String, body: SQL)] = []
+  private var ctes: [(name: String, body: SQL, materialized: Bool)] = []
   private var recursive = false
 
   init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language) {
@@ -90,11 +90,11 @@ final class Compilation {
 
   /// The name of a CTE, writing it (after the CTEs its body uses) the first time.
   @discardableResult
-  func cte(_ name: String, recursive isRecursive: Bool = false, _ body: () throws -> SQL) rethrows -> String {
+  func cte(_ name: String, recursive isRecursive: Bool = false, materialized: Bool = false, _ body: () throws -> SQL) rethrows -> String {
     if ctes.contains(where: { $0.name == name }) { return name }
     let b = try body()
     if !ctes.contains(where: { $0.name == name }) {
-      ctes.append((name, b))
+      ctes.append((name, b, materialized))
       if isRecursive { recursive = true }
     }
     return name
@@ -102,17 +102,23 @@ final class Compilation {
 
   func withClause() -> SQL {
     guard !ctes.isEmpty else { return SQL() }
-    let items = ctes.map { "\(raw: $0.name) AS (\n  \($0.body)\n)" as SQL }
+    let items = ctes.map { "\(raw: $0.name) AS \(raw: $0.materialized ? d.materialized : "")(\n  \($0.body)\n)" as SQL }
     return "\(raw: recursive ? d.withRecursive : "WITH") " + items.joined(",\n") + "\n"
   }
 
   /// The main SELECT, after checking what the data can answer.
   func statement() throws -> SQL {
     try checkFilters()
+    if plan.list == .churnRisk || (plan.list == nil && plan.cohort == nil && plan.metrics.contains(where: \.isModel)) {
+      throw Compilation.noModel
+    }
     if let set = plan.list { return try listStatement(set) }
     if let cohort = plan.cohort { return try cohortStatement(cohort) }
     return try figuresStatement()
   }
+
+  static let noModel = SQLCompileError(
+    "model-based figures (expected purchases, CLV, P(alive), churn probability, churn risk) come from a fitted model and have no SQL form")
 
   // MARK: Values of the plan (always bound)
 

@@ -79,6 +79,9 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   /// The keyword that opens a WITH list containing a recursive CTE.
   var withRecursive: String { "WITH RECURSIVE" }
 
+  /// The hint that makes a CTE computed once into a table (never copied into its readers).
+  var materialized: String { "MATERIALIZED " }
+
   // MARK: Expressions
 
   func concat(_ parts: [SQL]) -> SQL { "(" + parts.joined(" || ") + ")" }
@@ -183,45 +186,53 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
 
   // MARK: Reading stored values as the loader does (CubeLoader, DateParsing)
 
-  /// The day number of a stored date, as `DateParsing.day` reads it: ISO dates and datetimes,
-  /// `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD` (integer or text), Unix seconds and milliseconds;
-  /// NULL when it is none of these.
-  func parseDay(_ x: SQL) -> SQL {
+  /// Reading a stored date as `DateParsing.day` does (ISO dates and datetimes, `YYYY/MM/DD`,
+  /// `YYYY.MM.DD`, `YYYYMMDD` as integer or text, Unix seconds and milliseconds) takes two
+  /// steps, each a column of its own CTE so that neither expression is copied into the other:
+  /// first a candidate, `YYYY-MM-DD` text still to be checked or a day number (Unix time);
+  /// then `day(ofCandidate:)`. NULL when the value is no date.
+  func dayCandidate(_ x: SQL) -> SQL {
     switch self {
     case .sqlite:
-      let real = "CASE WHEN \(x) = CAST(\(x) AS INTEGER) OR \(x) > 100000000 THEN \(fromInteger("CAST(\(x) AS INTEGER)")) END" as SQL
+      let real: SQL = "CASE WHEN \(x) = CAST(\(x) AS INTEGER) OR \(x) > 100000000 THEN \(integerCandidate("CAST(\(x) AS INTEGER)")) END"
       // The common form first (YYYY-MM-DD, then anything but a digit), then every other form.
-      let iso: SQL = "substr(\(x), 1, 10)"
       return """
         (CASE WHEN typeof(\(x)) = 'text' AND \(x) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' \
-        AND substr(\(x), 11, 1) NOT GLOB '[0-9]' THEN \(validISO(iso)) \
-        ELSE (CASE typeof(\(x)) WHEN 'integer' THEN \(fromInteger(x)) WHEN 'real' THEN \(real) WHEN 'text' THEN \(parseText(x)) END) END)
+        AND substr(\(x), 11, 1) NOT GLOB '[0-9]' THEN substr(\(x), 1, 10) \
+        ELSE (CASE typeof(\(x)) WHEN 'integer' THEN \(integerCandidate(x)) WHEN 'real' THEN \(real) \
+        WHEN 'text' THEN \(textCandidate(x)) END) END)
         """
     }
   }
 
-  /// `DateParsing.fromInteger`: YYYYMMDD, Unix milliseconds, Unix seconds.
-  func fromInteger(_ value: SQL) -> SQL {
-    let v: SQL = "(\(value))"
-    let ymd = concat([padded("\(v) / 10000", width: 4), "'-'", padded("\(v) / 100 % 100", width: 2), "'-'", padded("\(v) % 100", width: 2)])
-    return """
-      (CASE WHEN \(v) BETWEEN 10000101 AND 99991231 THEN \(validISO(ymd)) \
-      WHEN \(v) >= 100000000000 AND \(v) < 100000000000000 THEN \(v) / 1000 / 86400 \
-      WHEN \(v) >= 100000000 AND \(v) < 100000000000 THEN \(v) / 86400 END)
-      """
-  }
-
-  /// The day number of an ISO text if it names a real date (year 1–9999), else NULL.
-  func validISO(_ t: SQL) -> SQL {
+  /// The day number of a candidate: an ISO text naming a real date (year 1–9999), or the
+  /// day number itself.
+  func day(ofCandidate t: SQL) -> SQL {
     switch self {
     case .sqlite:
-      return "(CASE WHEN date(julianday(\(t))) = \(t) AND substr(\(t), 1, 4) <> '0000' THEN \(day(ofISO: t)) END)"
+      return """
+        (CASE WHEN typeof(\(t)) = 'text' THEN (CASE WHEN date(julianday(\(t))) = \(t) AND substr(\(t), 1, 4) <> '0000' \
+        THEN \(day(ofISO: t)) END) ELSE \(t) END)
+        """
+    }
+  }
+
+  /// `DateParsing.fromInteger`: YYYYMMDD (as text to check), Unix milliseconds, Unix seconds.
+  func integerCandidate(_ value: SQL) -> SQL {
+    switch self {
+    case .sqlite:
+      let v: SQL = "(\(value))"
+      return """
+        (CASE WHEN \(v) BETWEEN 10000101 AND 99991231 THEN printf('%04d-%02d-%02d', \(v) / 10000, \(v) / 100 % 100, \(v) % 100) \
+        WHEN \(v) >= 100000000000 AND \(v) < 100000000000000 THEN \(v) / 1000 / 86400 \
+        WHEN \(v) >= 100000000 AND \(v) < 100000000000 THEN \(v) / 86400 END)
+        """
     }
   }
 
   /// `DateParsing.parse` on text: `YYYY?M?D` with one separator (- / .), then anything that
   /// is not a digit; or digits (at most 16, optionally followed by a fraction) read as an integer.
-  func parseText(_ s: SQL) -> SQL {
+  func textCandidate(_ s: SQL) -> SQL {
     switch self {
     case .sqlite:
       func at(_ p: Int, _ n: Int = 1) -> SQL { "substr(\(s), \(raw: String(p)), \(raw: String(n)))" }
@@ -237,13 +248,13 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
         CASE WHEN \(at(6, 2)) GLOB '[0-9][0-9]' THEN CASE WHEN \(at(8)) = \(sep) THEN \(dayPart(9, at(6, 2))) END \
         WHEN \(at(6)) GLOB '[0-9]' THEN CASE WHEN \(at(7)) = \(sep) THEN \(dayPart(8, "'0' || \(at(6))")) END END
         """
-      let prefix: SQL = "(CASE WHEN instr(\(s), '.') > 0 THEN substr(\(s), 1, instr(\(s), '.') - 1) ELSE \(s) END)"
+      let prefix: SQL = "substr(\(s), 1, instr(\(s) || '.', '.') - 1)"
       return """
         (CASE WHEN length(CAST(\(s) AS BLOB)) < 8 THEN NULL \
         WHEN \(at(1, 4)) GLOB '[0-9][0-9][0-9][0-9]' AND \(sep) NOT GLOB '[0-9]' THEN \
-        CASE WHEN \(sep) IN ('-', '/', '.') THEN \(validISO("(\(ymd))")) END \
+        CASE WHEN \(sep) IN ('-', '/', '.') THEN (\(ymd)) END \
         WHEN \(prefix) GLOB '[0-9]*' AND \(prefix) NOT GLOB '*[^0-9]*' AND length(\(prefix)) <= 16 THEN \
-        \(fromInteger("CAST(\(prefix) AS INTEGER)")) END)
+        \(integerCandidate("CAST(\(prefix) AS INTEGER)")) END)
         """
     }
   }

@@ -18,6 +18,8 @@ public enum Meaning: Hashable, Sendable {
   case chart(String)
   case condition(CustomerCondition.Op)
   case grain(TimeUnit)
+  /// 下个月, next quarter: how far ahead a prediction looks, in days.
+  case horizon(Int)
   case ordinalNext
   case cohortFirst
   case topicWord(String)
@@ -34,6 +36,8 @@ public enum Cue: String, Hashable, Sendable, CaseIterable {
   case followUp = "followup"
   /// 卖得最好 / best-selling: the top group by sales unless units are named.
   case bestSelling = "bestselling"
+  /// 预计 / predicted: the figure is a model prediction.
+  case predict
 }
 
 /// A trie over unicode scalars.

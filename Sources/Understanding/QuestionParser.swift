@@ -16,7 +16,7 @@ public struct QuestionParser: Sendable {
   /// - Complexity: O(n · matches per position).
   public func tokens(_ text: [Unicode.Scalar]) -> [Token] {
     let n = text.count
-    let times = vocabulary.time.matches(in: text)
+    let times = vocabulary.time.candidates(in: text)
     var timeAt: [Int: TimeMatch] = [:]
     for m in times { timeAt[m.start] = m }
     // cost[i]: (unknown scalars, tokens) of the best cover of text[i...]; choice[i]: its first step.
@@ -38,7 +38,8 @@ public struct QuestionParser: Sendable {
       var step: (end: Int, kind: Token.Kind?) = (e, nil)
       func consider(_ end: Int, _ kind: Token.Kind) {
         let c = (cost[end].0, cost[end].1 + 1)
-        if better(c, best) || (c == best && step.kind == nil) {
+        // Ties go to the longer first phrase (流失风险最高 + 的, not 流失风险 + 最高的).
+        if better(c, best) || (c == best && (step.kind == nil || end > step.end)) {
           best = c
           step = (end, kind)
         }
@@ -158,6 +159,7 @@ public struct QuestionParser: Sendable {
           if unit != nil { i += 1 }
         } else if let desc = pendingTop {
           r.ranking = (QuestionParser.rankSize(v), desc)
+          r.rankingExplicit = true
           pendingTop = nil
         } else if let u = unit, i + 2 < toks.count, meanings(toks[i + 2]).contains(where: { if case .condition = $0 { return true }; return false }) {
           // 3次以上 / 5000元以上: the condition follows the number.
@@ -197,6 +199,16 @@ public struct QuestionParser: Sendable {
           continue
         }
         defer { if case .dimension = chosen {} else { lastValueDims = [] } }
+        // Readings that never conflict all apply (下个月: the month after a cohort, and a horizon).
+        for m in ms {
+          if case .horizon(let d) = m { r.horizonDays = d }
+          if case .ordinalNext = m { r.monthsAfter = 1 }
+        }
+        if case .metric = chosen {
+          for case .cue(let c) in ms where c == .best || c == .worst {
+            if r.ranking == nil { r.ranking = (1, c == .best) }
+          }
+        }
         switch chosen {
         case .metric(let m):
           if !r.metrics.contains(m) { r.metrics.append(m) }
@@ -253,6 +265,7 @@ public struct QuestionParser: Sendable {
               pendingTop = desc
             } else if let n = lastNumber, n.index == i - 1 {
               r.ranking = (QuestionParser.rankSize(n.value), desc)
+              r.rankingExplicit = true
               looseNumbers[n.index] = nil
             } else {
               r.ranking = (QuestionParser.defaultTopPhrases.contains(t.text) ? nil : 1, desc)
@@ -271,11 +284,13 @@ public struct QuestionParser: Sendable {
           case .share: r.share = true
           case .trend: r.trend = true
           case .followUp: r.followUp = true
+          case .predict: r.predict = true
           case .bestSelling:
             r.bestSelling = true
             if r.ranking == nil { r.ranking = (1, true) }
           }
         case .chart(let c): r.chart = c
+        case .horizon(let d): r.horizonDays = d
         case .ordinalNext: r.monthsAfter = 1
         case .cohortFirst: r.cohort = true
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
@@ -286,10 +301,13 @@ public struct QuestionParser: Sendable {
     // "the 5 cities with the lowest …", "10个客户": a number before what is ranked sizes the ranking.
     if let rk = r.ranking, rk.limit == nil || rk.limit == 1 {
       for (idx, _) in looseNumbers.sorted(by: { $0.key < $1.key }) where idx + 1 < toks.count {
-        let next = meanings(toks[idx + 1])
+        var j = idx + 1
+        while j + 1 < toks.count, meanings(toks[j]) == [.filler] { j += 1 }  // 20个客户, 10位会员
+        let next = meanings(toks[j])
         let isNoun = next.contains(.entityCustomer) || next.contains { if case .dimension = $0 { return true }; return false }
         if isNoun, case .number(let v) = toks[idx].kind, v >= 1, v == v.rounded() {
           r.ranking = (QuestionParser.rankSize(v), rk.descending)
+          r.rankingExplicit = true
           looseNumbers[idx] = nil
           break
         }

@@ -54,6 +54,12 @@ public struct Reading: Sendable {
   public var bestSelling = false
   /// Measure words seen (消费, 下单): with no metric named, a ranking ranks by them.
   public var measures: [CustomerCondition.Measure] = []
+  /// How far ahead a prediction looks (下个月 = 30 days).
+  public var horizonDays: Int?
+  /// 预计 / predict: figures are predictions of the customer model.
+  public var predict = false
+  /// The ranking's size was written (前10, top 5), not implied (最高的).
+  public var rankingExplicit = false
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
 
@@ -94,6 +100,8 @@ public struct Reading: Sendable {
     r.trend = old.trend || trend
     if let c = chart { r.chart = c }
     if !conditions.isEmpty { r.conditions = conditions }
+    if let h = horizonDays { r.horizonDays = h }
+    if rankingExplicit { r.rankingExplicit = true }
     if let m = monthsAfter { r.monthsAfter = m }
     r.mentionsCustomer = old.mentionsCustomer || mentionsCustomer
     r.unknown = unknown

@@ -150,6 +150,17 @@ public struct TimeRecognizer: Sendable {
     }
   }
 
+  /// The longest time phrase starting at each position, overlaps allowed: the question parser
+  /// chooses among them together with the lexicon ("in 2026-03": 2026-03, not in 2026 + -03).
+  public func candidates(in text: [Unicode.Scalar]) -> [TimeMatch] {
+    var chart = Chart(text: text, recognizer: self)
+    chart.build()
+    return chart.longestAtEachStart().map { i in
+      let e = chart.edges[Int(i)]
+      return TimeMatch(start: Int(e.start), end: Int(e.end), expr: e.expr, rule: rules[Int(templates[Int(e.tpl)].rule)].name)
+    }
+  }
+
   func select(_ text: [Unicode.Scalar]) -> [Edge] {
     var chart = Chart(text: text, recognizer: self)
     chart.build()
@@ -967,6 +978,25 @@ struct Chart {
   }
 
   /// Leftmost-longest, non-overlapping edges (indices into `edges`).
+  /// For every start position, its longest edge (the earlier rule at equal length).
+  func longestAtEachStart() -> [Int32] {
+    var out: [Int32] = []
+    for p in 0..<t.count {
+      var best: Int32 = -1
+      var i = Int(first[p])
+      while i < Int(last[p]) {
+        if best < 0 || edges[i].end > edges[Int(best)].end
+          || (edges[i].end == edges[Int(best)].end && edges[i].tpl < edges[Int(best)].tpl)
+        {
+          best = Int32(i)
+        }
+        i += 1
+      }
+      if best >= 0 { out.append(best) }
+    }
+    return out
+  }
+
   func selected() -> [Int32] {
     var out: [Int32] = []
     var p = 0

@@ -60,6 +60,9 @@ public struct Vocabulary: Sendable {
         let ops: [String: CustomerCondition.Op] = ["ge": .ge, "gt": .gt, "le": .le, "lt": .lt, "eq": .eq]
         guard let op = ops[r.id] else { throw GrammarError(r.location, "unknown condition “\(r.id)” (ge, gt, le, lt, eq)") }
         meaning = .condition(op)
+      case "horizon":
+        guard let d = Int(r.id), d > 0 else { throw GrammarError(r.location, "a horizon is `horizon DAYS: phrase | …` with a positive whole number of days") }
+        meaning = .horizon(d)
       case "grain":
         guard let u = TimeUnit(rawValue: r.id) else { throw GrammarError(r.location, "unknown time grain “\(r.id)” (day, week, month, quarter, year)") }
         meaning = .grain(u)

@@ -21,7 +21,7 @@ struct Wenshu: ParsableCommand {
         wenshu schema --db shop.sqlite
       With no --db, Wenshu answers on a built-in demo shop generated on first use.
       """,
-    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Bench.self],
+    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self],
     defaultSubcommand: Repl.self)
 }
 

@@ -87,7 +87,7 @@ final class CustomerFigureTests: XCTestCase {
              / (SELECT count(*) FROM f WHERE m = '2025-01')
       FROM orders o JOIN f ON f.c = o.customer_id WHERE f.m = '2025-01'
       """
-    XCTAssertEqual(try figure(e, "2025年1月首购客户的次月留存率", today, column: 3), try sql(db, cohort), accuracy: 1e-12)
+    XCTAssertEqual(try figure(e, "2025年1月首购客户的次月留存率", today, column: 1), try sql(db, cohort), accuracy: 1e-12)
   }
 
   func testFeedbackOnRetail() throws {

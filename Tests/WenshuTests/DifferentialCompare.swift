@@ -263,6 +263,7 @@ enum DiffRunner {
 
   /// The first difference, or nil.
   static func compare(_ t: ResultTable, _ rows: [[SQLValue]], skip: Set<Int>) -> String? {
+    if !t.columns.isEmpty && skip.isSuperset(of: t.columns.indices) { return nil }
     if rows.count != t.rows.count { return "row count: executor \(t.rows.count), SQL \(rows.count)" }
     for (i, (er, sr)) in zip(t.rows, rows).enumerated() {
       if er.count != sr.count { return "row \(i): executor has \(er.count) columns, SQL \(sr.count)" }

@@ -115,8 +115,8 @@ enum DiffData {
       }
       out.append(try DiffDataset(name: name, path: path, weight: weight, topics: topics))
     }
-    if let p = TestData.shared("retail_cn") { out.append(try DiffDataset(name: "retail_cn", path: p, weight: 0.6, topics: topics)) }
-    if let p = TestData.shared("cdnow_sample") { out.append(try DiffDataset(name: "cdnow_sample", path: p, weight: 1.0, topics: topics)) }
+    if let p = TestData.shared("retail_cn") { out.append(try DiffDataset(name: "retail_cn", path: p, weight: 0.25, topics: topics)) }
+    if let p = TestData.shared("cdnow_sample") { out.append(try DiffDataset(name: "cdnow_sample", path: p, weight: 0.6, topics: topics)) }
     cached = out
     return out
   }

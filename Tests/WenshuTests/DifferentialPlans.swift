@@ -46,7 +46,7 @@ enum DiffPlans {
     return sets.last
   }
 
-  static let figureMetrics = MetricID.allCases.filter { $0 != .retention }
+  static let figureMetrics = MetricID.allCases.filter { $0 != .retention && !$0.isModel }
   static let orderMetrics: [MetricID] = [.sales, .orders, .buyers, .aov, .spendPerBuyer, .repeatCustomers, .repeatRate,
                                          .highRepurchaseCustomers, .newCustomers, .returningCustomers, .units]
 

@@ -14,6 +14,7 @@ final class DifferentialScratch: XCTestCase {
     plan.groupBy = [.region]
     plan.timeGrain = .quarter
     plan.share = true
+    if let s = ProcessInfo.processInfo.environment["SEED"].flatMap({ UInt64($0) }) { plan = DiffPlans.plan(s, ds).0; print(plan) }
     let c = try ds.compiler.compile(plan, language: .zh)
     if ProcessInfo.processInfo.environment["SHOW"] != nil { print(c.literalSQL) }
     print(c.literalSQL.count, c.parameters.count)

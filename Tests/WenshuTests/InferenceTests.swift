@@ -21,12 +21,12 @@ final class InferenceTests: XCTestCase {
   }
 
   func testChineseNamesAndUnixSeconds() throws {
-    // 2026-10-05 = 1759622400 (UTC midnight) + some hours
+    // 2026-10-05 = 1791158400 (UTC midnight) + an hour
     let path = try makeDB("zh.sqlite", [
       "CREATE TABLE 客户 (客户编号 INTEGER PRIMARY KEY, 姓名 TEXT, 地区 TEXT, 会员等级 TEXT)",
       "INSERT INTO 客户 VALUES (1, '张三', '华东', '金卡'), (2, '李四', '华北', '银卡'), (3, '王五', '华东', '银卡')",
       "CREATE TABLE 订单 (订单编号 INTEGER PRIMARY KEY, 客户编号 INTEGER, 下单时间 INTEGER, 金额 REAL)",
-      "INSERT INTO 订单 VALUES (1, 1, 1759622400 + 3600, 100.0), (2, 1, 1759708800, 50.0), (3, 2, 1759795200, 70.0), (4, 3, 1762387200, 30.0)",
+      "INSERT INTO 订单 VALUES (1, 1, 1791158400 + 3600, 100.0), (2, 1, 1791244800, 50.0), (3, 2, 1791331200, 70.0), (4, 3, 1793836800, 30.0)",
       "CREATE TABLE 浏览日志 (客户编号 INTEGER, 时间 TEXT, 页面 TEXT)",
       "INSERT INTO 浏览日志 VALUES (1, '2026-10-01', 'home')",
     ])
