@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -83,10 +84,17 @@ def questions():
 
 
 def run_json(cmd, env=None, timeout=None):
+    """Runs a command that prints JSON; adds "_cpu_share": its CPU time ÷ wall time (for a
+    one-thread program, well below 1 means it was waiting for a CPU: a noisy machine)."""
+    ru0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    ru1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-2000:]}")
-    return json.loads(p.stdout)
+    out = json.loads(p.stdout)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    out["_cpu_share"] = cpu / max(t1 - t0, 1e-9)
+    return out
 
 
 def warm_cache(path):
@@ -355,7 +363,10 @@ def report(res, mach, args):
       "sqlite3 with one thread (the floor also with two)")
     w(f"- data: `wenshu demo --seed {SEED} --last-day {LAST_DAY}`; questions asked with --today {res['today']}")
     for size, r in res["sizes"].items():
-        w(f"- load average ({size}): {r['load_before']} before, {r['load_after']} after"
+        w(f"- load average ({size}): {r['load_before']} before, {r['load_after']} after; Wenshu's question run "
+          f"got {r['wenshu_q']['_cpu_share']:.0%} of a CPU (one thread: below ~95% means it waited for a CPU)"
+          + "".join(f"; the {e} run used {r[e]['_cpu_share']:.2f} CPUs on average (load included)"
+                    for e in ("duckdb", "polars") if e in r)
           + (f"; other busy processes: {', '.join(r['busy'])}" if r["busy"] else ""))
     w("")
     for size, r in res["sizes"].items():
@@ -385,7 +396,8 @@ def report(res, mach, args):
         w("")
         w("### Questions (median of timed runs; Wenshu = parse + plan + execute + render to a string)")
         w("")
-        sq_note = f" ({r['sqlite_reps']} runs" + (", no warm-up" if r["sqlite_warmup"] == 0 else "") + ")"
+        sq_note = f" ({r['sqlite_reps']} runs" + (", no warm-up" if r["sqlite_warmup"] == 0 else
+                                                   f" after {r['sqlite_warmup']} warm-up") + ")"
         w(f"| question | Wenshu | (min) | plan | execute | render | sqlite3{sq_note} | DuckDB | Polars | same figures |")
         w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for q in r["wenshu_q"]["questions"]:
@@ -498,7 +510,8 @@ def main():
     ap.add_argument("--sizes", default="1m,10m", help="comma-separated: " + ", ".join(SIZES))
     ap.add_argument("--reps", type=int, default=5, help="timed runs of everything (after the warm-up)")
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--sqlite-reps-10m", type=int, default=3, help="timed sqlite3 runs at 10m (no warm-up there)")
+    ap.add_argument("--sqlite-reps-10m", type=int, default=None,
+                    help="timed sqlite3 runs at 10m, without warm-up (default: --reps, after the warm-up)")
     ap.add_argument("--sqlite-timeout", type=float, default=60.0, help="seconds per sqlite3 question run")
     ap.add_argument("--threads", type=int, default=2, help="threads for DuckDB and Polars")
     ap.add_argument("--parse-rounds", type=int, default=20)
@@ -521,7 +534,7 @@ def main():
     if changed:
         git += f" ({len(changed)} files under Sources/, grammars/ or Package.swift differ from the commit)"
     res = {"date": dt.date.today().isoformat(), "machine_name": name, "today": today, "git": git,
-           "command": "bench/run.sh " + " ".join(sys.argv[1:]), "reps": args.reps, "warmup": args.warmup,
+           "command": os.environ.get("BENCH_COMMAND") or "bench/bench.py " + " ".join(sys.argv[1:]), "reps": args.reps, "warmup": args.warmup,
            "sizes": {}}
     dump_root = os.path.join(HERE, "data", "results")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -546,9 +559,9 @@ def main():
             log("  parse throughput")
             res["parse"] = measure_parse(args.wenshu, db, today, args.parse_rounds)
             log(f"    {res['parse']['plan_us_median']:.1f} µs/question")
-        big = size == "10m"
-        r["sqlite_reps"] = args.sqlite_reps_10m if big else args.reps
-        r["sqlite_warmup"] = 0 if big else args.warmup
+        fewer = size == "10m" and args.sqlite_reps_10m is not None
+        r["sqlite_reps"] = args.sqlite_reps_10m if fewer else args.reps
+        r["sqlite_warmup"] = 0 if fewer else args.warmup
         log(f"  sqlite3 ({r['sqlite_reps']} runs, timeout {args.sqlite_timeout:.0f} s)")
         r["sqlite"] = measure_sqlite(args.sqlite3, db, per, r["sqlite_reps"], r["sqlite_warmup"], args.sqlite_timeout)
         if not args.no_engines:
@@ -584,6 +597,14 @@ def main():
         f.write(text)
     print(text)
     log(f"saved {os.path.relpath(out, ROOT)}")
+    for size, r in res["sizes"].items():
+        for q in r["wenshu_q"]["questions"]:
+            if not q["ok"]:
+                log(f"WARNING {size}: Wenshu refused {q['id']} ({q['question']}): {q.get('refusal')}")
+        for qid, c in r["checks"].items():
+            bad = [k for k, v in c.items() if v is False]
+            if bad:
+                log(f"WARNING {size}: {qid}: {', '.join(bad)} disagree with Wenshu's answer")
 
 
 if __name__ == "__main__":

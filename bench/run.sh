@@ -4,7 +4,7 @@
 # then runs every measurement (bench/bench.py) and prints a report ending in the ratio table.
 # The report is also saved as bench/results/<date>-<machine>.md. See bench/README.md.
 #
-#   bench/run.sh                     # both sizes (1m, 10m): about 20–30 minutes on 2 cores
+#   bench/run.sh                     # both sizes (1m, 10m): about 12 minutes on 2 cores
 #   bench/run.sh --sizes 1m          # the 1M-order size only (a few minutes)
 #   bench/run.sh --help              # bench.py's options (reps, timeouts, …)
 set -euo pipefail
@@ -20,9 +20,17 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
     --sizes) SIZES=${args[$((i + 1))]:-$SIZES} ;;
     --sizes=*) SIZES=${args[$i]#--sizes=} ;;
-    -h | --help) exec python3 bench/bench.py --help ;;
+    -h | --help) export BENCH_COMMAND="bench/run.sh${*:+ $*}"
+exec python3 bench/bench.py --help ;;
   esac
 done
+
+# What the benchmark needs from the system (Debian package names).
+for tool in swift cc python3 sqlite3; do
+  command -v $tool >/dev/null || { echo "bench needs $tool (sqlite3: apt-get install sqlite3)" >&2; exit 1; }
+done
+[[ -f /usr/include/sqlite3.h ]] || { echo "bench needs the sqlite3 headers: apt-get install libsqlite3-dev" >&2; exit 1; }
+python3 -c 'import venv, ensurepip' 2>/dev/null || { echo "bench needs python3-venv: apt-get install python3-venv" >&2; exit 1; }
 
 # 1. Wenshu, release. The shared .build is used unless another build holds its lock
 #    (then .build-bench, or BENCH_SCRATCH=DIR).
@@ -78,4 +86,5 @@ done
 
 # 5. The measurements.
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)" >&2
+export BENCH_COMMAND="bench/run.sh${*:+ $*}"
 exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor --grammars bench/data/grammars "$@"

@@ -10,15 +10,14 @@ extension Compilation {
   func monthIndex(_ day: SQL) -> SQL { unit(.month, day) }
 
   func cohortStatement(_ spec: CohortSpec) throws -> SQL {
-    let u = universe
+    let u = customerRows
     let o = orders
     let lo = monthIndex(day(spec.cohorts.start))
     let hi = monthIndex(day(spec.cohorts.end))
     let todayMonth = monthIndex(today)
     let co = cte("co") {
-      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "r" : nil, channel: nil, category: nil, product: nil, topic: nil)
-      var from: SQL = "\(raw: u) u"
-      if needsRFM { from.append(" LEFT JOIN \(raw: rfm) r ON r.key = u.key") }
+      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil, topic: nil)
+      let from: SQL = "\(raw: u) u"
       let cond = allOf(["u.n_orders > 0", customerPredicate(r), "\(monthIndex("u.first_day")) BETWEEN \(lo) AND \(hi)"])
       return "SELECT u.key AS c, \(monthIndex("u.first_day")) AS cm FROM \(from) WHERE \(cond)"
     }

@@ -98,10 +98,7 @@ extension Compilation {
   }
 
   func customerJoins(_ customer: SQL) -> SQL {
-    let u = universe
-    var out: SQL = " LEFT JOIN \(raw: u) u ON u.key = \(customer)"
-    if needsRFM { out.append(" LEFT JOIN \(raw: rfm) r ON r.key = \(customer)") }
-    return out
+    " LEFT JOIN \(raw: customerRows) u ON u.key = \(customer)"
   }
 
   func membershipOfGroupsBySegment(_ s: Scope) -> Bool {
@@ -125,7 +122,7 @@ extension Compilation {
     let it = b == .items ? try items() : nil
     let o = orders
     let facts = cte("f\(b.rawValue)_\(s.name)") {
-      let r = RowContext(customer: "o.c", universe: "u", rfm: needsRFM ? "r" : nil, channel: "o.channel",
+      let r = RowContext(customer: "o.c", universe: "u", rfm: needsRFM ? "u" : nil, channel: "o.channel",
                          category: it == nil ? nil : "it.category", product: it == nil ? nil : "it.product", topic: nil)
       let (tf, tc) = timeJoin(s, "o.day")
       var cols = keySelect(s, r, day: "o.day")
@@ -187,7 +184,7 @@ extension Compilation {
     let ft = byTopic ? try feedbackTopics() : nil
     let keys = keyNames(s)
     let facts = cte("ff_\(s.name)") {
-      let r = RowContext(customer: "fb.c", universe: "u", rfm: needsRFM ? "r" : nil, channel: nil, category: nil, product: nil,
+      let r = RowContext(customer: "fb.c", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil,
                          topic: ft == nil ? nil : "ft.name")
       var from: SQL = "\(raw: fb) fb"
       if let ft { from.append(" JOIN \(raw: ft) ft ON ft.rid = fb.rid") }
@@ -210,11 +207,10 @@ extension Compilation {
   /// Customer states as of today, for customers with an order up to today.
   func stateFigures(_ s: Scope) -> String {
     let keys = keyNames(s)
-    let u = universe
+    let u = customerRows
     let facts = cte("fs_\(s.name)") {
-      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "r" : nil, channel: nil, category: nil, product: nil, topic: nil)
+      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil, topic: nil)
       var from: SQL = "\(raw: u) u"
-      if needsRFM { from.append(" LEFT JOIN \(raw: rfm) r ON r.key = u.key") }
       let (tf, tc) = timeJoin(s, today)
       from.append(tf)
       let cond = allOf(["u.n_orders > 0", customerPredicate(r), tc])
@@ -237,12 +233,11 @@ extension Compilation {
   /// to today); with a period, those who signed up in it (no sign-up column: first order).
   func customerTableFigures(_ s: Scope) -> String {
     let keys = keyNames(s)
-    let u = universe
+    let u = customerRows
     let ht = hasTable
     let facts = cte("fc_\(s.name)") {
-      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "r" : nil, channel: nil, category: nil, product: nil, topic: nil)
+      let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil, topic: nil)
       var from: SQL = "\(raw: u) u CROSS JOIN \(raw: ht) ht"
-      if needsRFM { from.append(" LEFT JOIN \(raw: rfm) r ON r.key = u.key") }
       let signup: SQL = mapping.customers?.signup != nil ? "u.signup" : "u.first_day"
       let keyDay: SQL = s.period == nil ? today : signup
       let (tf, tc) = timeJoin(s, keyDay)

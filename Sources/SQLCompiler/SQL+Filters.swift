@@ -17,7 +17,7 @@ struct RowContext {
   var customer: SQL
   /// The alias of the joined universe row `u`.
   var universe: String
-  /// The alias of the joined `rfm` row (nil when the plan needs no segment).
+  /// The alias of the row carrying `seg` (the joined `ur`; nil when the plan needs no segment).
   var rfm: String?
   var channel: SQL?
   var category: SQL?
@@ -27,7 +27,7 @@ struct RowContext {
 
 extension Compilation {
   var needsRFM: Bool {
-    plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
+    forceRFM || plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
   }
 
   static func isCustomerFilter(_ dim: DimensionID) -> Bool {

@@ -7,12 +7,12 @@ import QueryModel
 
 extension Compilation {
   func listStatement(_ set: CustomerSet) throws -> SQL {
-    let u = universe
+    let u = customerRows
     let o = orders
     let ht = hasTable
     let it = hasItemFilter ? try items() : nil
     let per = cte("per") {
-      let r = RowContext(customer: "o.c", universe: "u", rfm: needsRFM ? "r" : nil, channel: "o.channel", category: nil, product: nil, topic: nil)
+      let r = RowContext(customer: "o.c", universe: "u", rfm: needsRFM ? "u" : nil, channel: "o.channel", category: nil, product: nil, topic: nil)
       let withItem: SQL? = it.map { it in
         "o.rid IN (SELECT ol.rid FROM \(raw: it) it JOIN \(raw: orderOfID) ol ON ol.oid = it.oid WHERE \(itemPredicate("it") ?? "1 = 1"))"
       }
@@ -23,7 +23,7 @@ extension Compilation {
         WHERE \(cond) GROUP BY o.c
         """
     }
-    let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "r" : nil, channel: nil, category: nil, product: nil, topic: nil)
+    let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil, topic: nil)
     let k: SQL = "coalesce(per.n, 0)"
     let lifetime = set == .all || set == .active || set == .atRisk || set == .churned
     let isState = set == .active || set == .atRisk || set == .churned
@@ -58,8 +58,7 @@ extension Compilation {
     cols.append("\(d.iso(ofDay: "u.last_day")) AS \(raw: q("last_order"))")
     if isState { cols.append("\(today) - u.last_day AS \(raw: q("days_since_last_order"))") }
 
-    var from: SQL = "\(raw: u) u LEFT JOIN \(raw: per) per ON per.c = u.key CROSS JOIN \(raw: ht) ht"
-    if needsRFM { from.append(" LEFT JOIN \(raw: rfm) r ON r.key = u.key") }
+    let from: SQL = "\(raw: u) u LEFT JOIN \(raw: per) per ON per.c = u.key CROSS JOIN \(raw: ht) ht"
     let dir = (plan.ranking?.descending ?? true) ? "DESC" : "ASC"
     let byOrders = set == .repeatBuyers || set == .highRepurchase
     let (first, second) = byOrders ? (orders, spend) : (spend, orders)

@@ -68,6 +68,18 @@ public struct SQLCompiler: Sendable {
     let (sql, parameters) = full.parameterized(dialect.placeholder)
     return CompiledSQL(sql: sql, parameters: parameters, literalSQL: full.literal(dialect.literal))
   }
+
+  /// The RFM table as of `today` (semantics.md "RFM"): one row per customer with an order up
+  /// to today, by id — customer, [name], recency, frequency, monetary, r_score, f_score,
+  /// m_score, segment (`Segment.name(language)`).
+  public func compileRFM(today: Day, language: Language) -> CompiledSQL {
+    let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: Plan(today: today), language: language)
+    c.forceRFM = true
+    let body = c.rfmStatement()
+    let full = c.withClause() + body
+    let (sql, parameters) = full.parameterized(dialect.placeholder)
+    return CompiledSQL(sql: sql, parameters: parameters, literalSQL: full.literal(dialect.literal))
+  }
 }
 
 /// One compilation: the plan and the common table expressions written so far.
@@ -79,6 +91,8 @@ final class Compilation {
   let lang: Language
   private var ctes: [(name: String, body: SQL, materialized: Bool)] = []
   private var recursive = false
+  /// Join RFM columns even when the plan does not group or filter by segment.
+  var forceRFM = false
 
   init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language) {
     self.mapping = mapping

@@ -116,13 +116,6 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     }
   }
 
-  /// a = b, where NULL equals NULL.
-  func nullSafeEqual(_ a: SQL, _ b: SQL) -> SQL {
-    switch self {
-    case .sqlite: return "(\(a) IS \(b))"
-    }
-  }
-
   /// Whether `needle` occurs in `haystack` (plain substring, an empty needle always does).
   func contains(_ haystack: SQL, _ needle: SQL) -> SQL {
     switch self {
@@ -200,7 +193,7 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
         (CASE WHEN typeof(\(x)) = 'text' AND \(x) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' \
         AND substr(\(x), 11, 1) NOT GLOB '[0-9]' THEN substr(\(x), 1, 10) \
         ELSE (CASE typeof(\(x)) WHEN 'integer' THEN \(integerCandidate(x)) WHEN 'real' THEN \(real) \
-        WHEN 'text' THEN \(textCandidate(x)) END) END)
+        WHEN 'text' THEN \(textCandidate(x)) WHEN 'blob' THEN \(textCandidate("CAST(\(x) AS TEXT)")) END) END)
         """
     }
   }
@@ -264,13 +257,14 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   func customerKey(_ x: SQL, integerKeys: SQL) -> SQL {
     switch self {
     case .sqlite:
-      let t: SQL = "trim(\(x), ' ' || char(9))"
+      let t: SQL = "trim(CAST(\(x) AS TEXT), ' ' || char(9))"
       let intText: SQL = """
         (\(t) GLOB '[0-9]*' AND \(t) NOT GLOB '*[^0-9]*') OR (\(t) GLOB '[-+][0-9]*' AND substr(\(t), 2) NOT GLOB '*[^0-9]*')
         """
       return """
         (CASE WHEN \(integerKeys) THEN (CASE typeof(\(x)) WHEN 'integer' THEN \(x) \
-        WHEN 'text' THEN (CASE WHEN \(intText) THEN CAST(\(t) AS INTEGER) END) END) \
+        WHEN 'text' THEN (CASE WHEN \(intText) THEN CAST(\(t) AS INTEGER) END) \
+        WHEN 'blob' THEN (CASE WHEN \(intText) THEN CAST(\(t) AS INTEGER) END) END) \
         ELSE CAST(\(x) AS TEXT) END)
         """
     }

@@ -117,6 +117,7 @@ enum DiffData {
     }
     if let p = TestData.shared("retail_cn") { out.append(try DiffDataset(name: "retail_cn", path: p, weight: 0.25, topics: topics)) }
     if let p = TestData.shared("cdnow_sample") { out.append(try DiffDataset(name: "cdnow_sample", path: p, weight: 0.6, topics: topics)) }
+    if let p = TestData.shared("cdnow") { out.append(try DiffDataset(name: "cdnow", path: p, weight: 0.1, topics: topics)) }
     cached = out
     return out
   }
@@ -125,7 +126,8 @@ enum DiffData {
 /// Hand-made databases for the cases generated data does not have.
 enum DiffEdges {
   static var scripts: [(String, String, Double)] {
-    [("edge-mixed", mixed, 3), ("edge-single", single, 0.5), ("edge-textids", textIDs, 1.5), ("edge-intkeys", intKeys, 1.5)]
+    [("edge-mixed", mixed, 3), ("edge-single", single, 0.5), ("edge-textids", textIDs, 1.5), ("edge-intkeys", intKeys, 1.5),
+     ("edge-keys", keys, 1), ("edge-empty", empty, 0.3), ("edge-nodates", noDates, 0.3)]
   }
 
   /// Everything dirty at once: repeated and NULL customer ids, NULL attributes, orphans,
@@ -191,6 +193,31 @@ enum DiffEdges {
       (3, 3, 1710633600, 6, '质量一般'), (4, 77, '2024-04-05', 9, '推荐给朋友'), (5, NULL, '2024-04-06', 0, '发错货'),
       (6, 5, '2025-01-03', NULL, '物流慢'), (7, 5, '2025-01-04', '8', NULL), (8, 9, '2025-07-05', 7, '价格偏贵，但会回购'),
       (9, 9, '2025-07-06', 2, '客服态度差，退款太慢，物流慢'), (10, 99, '2025-01-01', 5, '太贵'), (11, 6, NULL, 1, '物流慢');
+    """
+
+  /// Customer ids stored untyped in the customer table (integer text, padded text, garbage,
+  /// a real, a repeated id) with integer ids in the orders; unix-millisecond order dates.
+  static let keys = """
+    CREATE TABLE clients (id, region TEXT, gender TEXT, birth_year);
+    INSERT INTO clients VALUES (1, '华东', '女', 1990), ('2', '华北', '男', 1980), (' 3', '华东', '女', 2000),
+      ('x4', '华南', '男', 1970), (5.0, '华南', '女', 1995), ('06', '华北', '男', NULL), (6, '西北', '女', 1985), (7, NULL, NULL, 1960);
+    CREATE TABLE orders (customer_id INTEGER, created_at INTEGER, total_amount REAL);
+    INSERT INTO orders VALUES (1, 1704067200000, 10), (2, 1704153600000, 20), (3, 1706745600000, 30), (4, 1709251200000, 40),
+      (5, 1709337600000, 50), (6, 1711929600000, 60), (6, 1714521600000, 60), (7, 1717200000000, 70), (8, 1719792000000, 80),
+      (1, 1722470400000, 10), (2, 1725148800000, 20), (NULL, 1727740800000, 5), (3, 1730419200000, 30);
+    """
+
+  /// No orders at all.
+  static let empty = """
+    CREATE TABLE customers (id INTEGER PRIMARY KEY, region TEXT);
+    INSERT INTO customers VALUES (1, '华东'), (2, '华北');
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, created_at TEXT, total_amount REAL, channel TEXT)
+    """
+
+  /// Orders whose dates cannot be read.
+  static let noDates = """
+    CREATE TABLE orders (customer_id INTEGER, created_at TEXT, total_amount REAL);
+    INSERT INTO orders VALUES (1, 'n/a', 5), (2, '2025-02-30', 6), (1, NULL, 7)
     """
 
   /// One order, no customer table.

@@ -176,6 +176,9 @@ enum DiffPlans {
     for _ in 0..<groups {
       if let d = r.pick(dims), !groupBy.contains(d) { groupBy.append(d) }
     }
+    if feedbackOnly && ds.dimensions.contains(.topic) && !groupBy.contains(.topic) && r.chance(0.4) {
+      groupBy = r.chance(0.5) ? [.topic] : Array(groupBy.prefix(1)) + [.topic]
+    }
     plan.groupBy = groupBy
     if r.chance(0.3) {
       let days = plan.period?.dayCount ?? (ds.dataRange?.dayCount ?? 1000)

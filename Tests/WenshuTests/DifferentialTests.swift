@@ -20,6 +20,11 @@ import XCTest
 final class DifferentialTests: XCTestCase {
   /// Plans that once failed: (dataset, plan seed).
   static let regressions: [(String, UInt64)] = [
+    ("demo-orphans", 6_737_082_681_499_161_828),  // one cohort cell: the executor moved retention_rate second
+    ("demo-b", 5_228_837_133_591_343_561),  // month-0 retention (the executor says 0)
+    ("demo-a", 7_605_994_222_540_194_717),  // a negated channel filter: rows differ in number, not only in values
+    ("demo-a", 4),  // a category breakdown under a product filter (items joined to orders by id)
+    ("cdnow_sample", 4),  // repeat customers by RFM segment and day
   ]
 
   static var planCount: Int {
@@ -36,10 +41,11 @@ final class DifferentialTests: XCTestCase {
     let sets = try DiffData.all()
     let seed = Self.runSeed
     let count = Self.planCount
-    print("differential: \(count) plans, WENSHU_DIFF_SEED=\(seed), datasets: \(sets.map(\.name).joined(separator: ", "))")
     let report = DiffReport()
     let t0 = Date()
-    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    let workers = ProcessInfo.processInfo.environment["WENSHU_DIFF_WORKERS"].flatMap { Int($0) }
+      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    print("differential: \(count) plans, WENSHU_DIFF_SEED=\(seed), \(workers) workers, datasets: \(sets.map(\.name).joined(separator: ", "))")
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       var i = w
       while i < count {
@@ -103,6 +109,8 @@ final class DiffReport: @unchecked Sendable {
   private var byDataset: [String: Int] = [:]
   private var timing: [String: (executor: Double, sql: Double)] = [:]
   private var byShape: [String: Int] = [:]
+  private var partly = 0
+  private var unchecked = 0
 
   func add(_ o: DiffOutcome, plan: Plan, dataset: String) {
     lock.lock()
@@ -113,6 +121,9 @@ final class DiffReport: @unchecked Sendable {
     timing[dataset] = (t.executor + o.executorSeconds, t.sql + o.sqlSeconds)
     for s in DiffReport.shapes(plan) { byShape[s, default: 0] += 1 }
     if let f = o.failure { failures.append(f) }
+    if o.unchecked.columns > 0 {
+      if o.unchecked.columns >= o.unchecked.of { unchecked += 1 } else { partly += 1 }
+    }
     for (kind, example) in o.findings {
       var f = findings[kind] ?? DiffFinding(kind: kind)
       f.count += 1
@@ -141,6 +152,7 @@ final class DiffReport: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     var lines = [String(format: "differential: %d plans in %.1f s (%.1f ms/plan), %d failing", plans, seconds, seconds * 1000 / Double(max(plans, 1)), failures.count)]
+    lines.append("  checked in part: \(partly) plans; not checked: \(unchecked) plans (known executor deviations that no other run corrects)")
     lines.append("  per dataset (plans, executor s, SQLite s): " + byDataset.sorted { $0.key < $1.key }.map {
       "\($0.key) \($0.value) " + String(format: "%.2f %.2f", timing[$0.key]?.executor ?? 0, timing[$0.key]?.sql ?? 0)
     }.joined(separator: ", "))

@@ -19,19 +19,33 @@ final class InterfaceReplTests: XCTestCase {
     return nil
   }
 
+  /// Runs tmux on this test's own server socket; returns its status and (for capture-pane) its
+  /// output. Spawned with posix_spawn and waitpid, not Foundation's Process: the tmux server
+  /// that new-session forks would inherit Process's termination socket (or an output pipe) and
+  /// keep it open for ever, so waitUntilExit would never return.
   @discardableResult
   private func tmux(_ args: [String]) throws -> (Int32, String) {
     guard let path = tmuxPath() else { throw XCTSkip("tmux is not installed") }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = ["-L", socket, "-f", "/dev/null"] + args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-tmux-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: outPath) }
+    let capture = args.first == "capture-pane"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([path, "-L", socket, "-f", "/dev/null"] + args).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+    guard rc == 0 else { throw XCTSkip("cannot start tmux (posix_spawn \(rc))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exited = (status & 0x7f) == 0
+    let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let out = capture ? String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(), as: UTF8.self) : ""
+    return (code, out)
   }
 
   private func screen() throws -> String {

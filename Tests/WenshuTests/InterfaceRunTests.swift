@@ -40,11 +40,11 @@ final class InterfaceRunTests: XCTestCase {
     XCTAssertTrue(dailyMD.contains("| 华东 |  34.4% |"))
     XCTAssertTrue(dailyMD.contains("| 西北 |  41.5% |"))
     // At-risk diamond members (last order 90–179 days before 2026-11-22): 61.
-    XCTAssertTrue(dailyMD.contains("| 钻石     |            61 |"))
+    XCTAssertTrue(dailyMD.contains("| 钻石     |             61 |    497 |"))
     // January 2025 first buyers: 236, of whom 79 ordered in February (33.5%).
     XCTAssertTrue(daily.out.contains("33.5%"))
     // The follow-up 那华东呢 reads as 上月华东的复购率.
-    XCTAssertTrue(dailyMD.contains("#### 那华东呢\n\n*上月（2026-10-01 至 2026-10-31） · 地区：华东 · 复购率"))
+    XCTAssertTrue(dailyMD.contains("### 那华东呢\n\n*上月（2026-10-01 至 2026-10-31） · 地区：华东 · 复购率"))
 
     let (_, weeklyMD) = try runExample("weekly_en", db: db)
     // Last week 2026-11-09 … 11-15: sales 700,182.39 in 535 orders; the week before 535,319.18.
