@@ -7,6 +7,7 @@ import Execution
 import Foundation
 import Grammar
 import Planning
+import SQLCompiler
 import QueryModel
 import Understanding
 
@@ -112,6 +113,17 @@ public final class Engine: @unchecked Sendable {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
     } catch {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(String(describing: error)))
+    }
+  }
+
+  /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
+  /// (values written as quoted literals), or why it has none (model-based figures).
+  public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
+    do {
+      let compiled = try SQLCompiler(mapping: database.mapping, topics: vocabulary.topics).compile(plan, language: language)
+      return .success(compiled.literalSQL)
+    } catch {
+      return .failure(Refusal(String(describing: error)))
     }
   }
 

@@ -41,6 +41,7 @@ enum Cohorts {
     for c in 0..<n where cohortOf[c] >= 0 {
       let h = Int(cohortOf[c])
       size[h] += 1
+      kept[h][0] += 1  // every customer orders in the cohort month itself
       for k in 1...max(1, maxK) where k <= maxK {
         let bit = k < 64 ? (bitsLo[c] >> UInt64(k)) & 1 : (bitsHi[c] >> UInt64(k - 64)) & 1
         if bit == 1 { kept[h][k] += 1 }
@@ -51,7 +52,7 @@ enum Cohorts {
     if let k = spec.monthsAfter {
       var total = 0
       var retained = 0
-      for h in 0..<cohorts where lo + h + k <= todayMonth {
+      for h in 0..<cohorts where k >= 0 && lo + h + k <= todayMonth {
         total += size[h]
         retained += k <= maxK ? kept[h][k] : 0
       }

@@ -71,7 +71,8 @@ final class ExecutionContext {
   var customerMask: ContiguousArray<Bool>?
   var channelAllowed: Set<Int32>?
   var itemAllowed: ContiguousArray<Bool>?
-  var topicFilter: [Topic]?
+  /// Feedback must mention one of each list's topics (or none of them, when negated).
+  var topicFilters: [([Topic], Bool)] = []
 
   init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, rfm: @escaping () -> RFMTable) throws {
     self.cube = cube
@@ -164,7 +165,12 @@ final class ExecutionContext {
       let allowed = codes(f.dimension, f.values)
       switch f.dimension {
       case .channel:
-        channelAllowed = channelAllowed.map { $0.intersection(allowed) } ?? allowed
+        var codesHere = allowed
+        if f.negated {
+          let all = Set((-1..<Int32(cube.orders.channel?.dictionary.count ?? 0)))
+          codesHere = all.subtracting(allowed)
+        }
+        channelAllowed = channelAllowed.map { $0.intersection(codesHere) } ?? codesHere
       case .category, .product:
         guard let items = cube.items else { throw ExecutionError("no order items in this data") }
         let col = f.dimension == .category ? items.category : items.product
@@ -173,7 +179,7 @@ final class ExecutionContext {
         for i in 0..<items.count where m[i] { m[i] = allowed.contains(col.codes[i]) != f.negated }
         itemAllowed = m
       case .topic:
-        topicFilter = topics.filter { f.values.contains($0.name) }
+        topicFilters.append((topics.filter { f.values.contains($0.name) }, f.negated))
       default:
         var m = mask ?? ContiguousArray(repeating: true, count: cube.customers.count)
         for c in 0..<m.count where m[c] { m[c] = allowed.contains(customerCode(f.dimension, c)) != f.negated }
@@ -209,7 +215,7 @@ final class ExecutionContext {
       let range = period ?? dataRange ?? DateRange(plan.plan_today, plan.plan_today)
       let lo = g.index(of: range.start)
       let hi = g.index(of: range.end)
-      parts.append(GroupKeys.Part(dimension: nil, grain: g, base: lo, cardinality: hi - lo + 1))
+      parts.append(GroupKeys.Part(dimension: nil, grain: g, base: lo, cardinality: max(0, hi - lo + 1)))
     }
     return GroupKeys(parts: parts)
   }

@@ -43,8 +43,8 @@ enum CustomerList {
       case .buyers: ok = k > 0
       case .repeatBuyers: ok = k >= 2
       case .highRepurchase: ok = k >= high
-      case .new: ok = k > 0 && st.firstDay[c] >= lo && st.firstDay[c] <= hi
-      case .returning: ok = k > 0 && st.firstDay[c] < lo
+      case .new: ok = k > 0 && cube.stats.firstDay[c] >= lo && cube.stats.firstDay[c] <= hi
+      case .returning: ok = k > 0 && cube.stats.firstDay[c] < lo
       case .active: ok = st.orderCount[c] > 0 && st.lastDay[c] >= activeFrom
       case .atRisk: ok = st.orderCount[c] > 0 && st.lastDay[c] < activeFrom && st.lastDay[c] >= churnBefore
       case .churned: ok = st.orderCount[c] > 0 && st.lastDay[c] < churnBefore

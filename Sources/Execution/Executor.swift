@@ -130,13 +130,22 @@ public final class Executor: @unchecked Sendable {
     }
 
     // Comparison: the same figures for the comparison period, side by side.
+    // A time series is compared unit by unit: the k-th unit of the period with the k-th unit
+    // of the comparison period (none where that period has fewer units).
     var compareValues: [Int64: [Double?]]?
     if plan.comparison != nil, let cp = plan.comparisonPeriod {
+      let ckeys = ctx.groupKeys(period: cp, dataRange: cube.dateRange)
       var cm: [Int64: [Double?]] = [:]
       var per: [[Int64: Figures]] = []
-      for m in metrics { per.append(try groups(ctx, keys, metric: m, period: cp)) }
+      for m in metrics { per.append(try groups(ctx, ckeys, metric: m, period: cp)) }
       for r in rows {
-        cm[r.key] = metrics.enumerated().map { (i, m) in per[i][r.key].map { $0.value(m) } ?? Figures().value(m) }
+        var ck: Int64? = 0
+        for (j, p) in ckeys.parts.enumerated() {
+          let code = r.codes[j]
+          if p.grain != nil && code >= p.cardinality { ck = nil; break }
+          ck = ck.map { $0 + Int64(code) * ckeys.strides[j] }
+        }
+        cm[r.key] = metrics.enumerated().map { (i, m) in ck.flatMap { per[i][$0].map { $0.value(m) } ?? Figures().value(m) } ?? nil }
       }
       compareValues = cm
     }
@@ -198,8 +207,12 @@ public final class Executor: @unchecked Sendable {
           totals.append(Double(b[0]?.buyers ?? 0))
         } else if keys.parts.isEmpty, m.isState, m != .churnRate {
           totals.append(Double(try groups(ctx, keys, metric: m, period: nil)[0]?.withOrders ?? 0))
-        } else {
+        } else if keys.parts.isEmpty {
           totals.append(rows.reduce(0) { $0 + ($1.values[i] ?? 0) })
+        } else {
+          // The same figure over all groups, the unknown group included.
+          let all = try groups(ctx, GroupKeys(parts: []), metric: m, period: plan.period)
+          totals.append(all[0].flatMap { $0.value(m) } ?? 0)
         }
       }
       shareTotals = totals
@@ -209,7 +222,7 @@ public final class Executor: @unchecked Sendable {
         columns.append(ResultColumn(id: m.rawValue + "_share", title: lang == .zh ? "\(m.title(lang))占比" : "share of \(m.title(lang))", format: .rate, isKey: false))
       }
     }
-    if plan.comparison != nil {
+    if plan.comparison != nil && plan.comparisonPeriod != nil {
       let prevTitle = plan.comparison == .yearOverYear ? (lang == .zh ? "去年同期" : "same period last year") : (lang == .zh ? "上期" : "previous period")
       for m in metrics {
         columns.append(ResultColumn(id: m.rawValue + "_previous", title: "\(prevTitle) \(m.title(lang))", format: m.format, isKey: false))

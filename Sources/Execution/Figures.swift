@@ -92,7 +92,7 @@ extension ExecutionContext {
         code = c < 0 ? 0 : Int(arr[Int(c)]) + 1
       } else {
         switch p.dimension {
-        case .channel?: code = Int(cube.orders.channel?.codes[order] ?? -1) + 1
+        case .channel?: code = order < 0 ? 0 : Int(cube.orders.channel?.codes[order] ?? -1) + 1
         case .category?: code = item < 0 ? 0 : Int(cube.items?.category?.codes[item] ?? -1) + 1
         case .product?: code = item < 0 ? 0 : Int(cube.items?.product?.codes[item] ?? -1) + 1
         default: code = 0
@@ -133,7 +133,7 @@ extension ExecutionContext {
     let o = cube.orders
     let nC = Int64(cube.customers.count + 1)
     var groups: [Int64: Figures] = [:]
-    var pairs: [Int64: (count: Int32, spend: Double)] = [:]
+    var pairs: [Int64: (count: Int32, spend: Double, units: Double)] = [:]
     let hasAllowed = orderHasAllowedItem
     if useItems, let items = cube.items {
       var seenOrder = Set<Int64>()
@@ -154,9 +154,10 @@ extension ExecutionContext {
         groups[k, default: Figures()].units += items.quantity[j]
         if first { groups[k, default: Figures()].orders += 1 }
         let pk = k * nC + Int64(c + 1)
-        var p = pairs[pk] ?? (0, 0)
+        var p = pairs[pk] ?? (0, 0, 0)
         if first { p.count += 1 }
         p.spend += amount
+        p.units += items.quantity[j]
         pairs[pk] = p
       }
     } else {
@@ -174,9 +175,10 @@ extension ExecutionContext {
         groups[k, default: Figures()].orders += 1
         if let q = o.quantity { groups[k, default: Figures()].units += q[i] }
         let pk = k * nC + Int64(c + 1)
-        var p = pairs[pk] ?? (0, 0)
+        var p = pairs[pk] ?? (0, 0, 0)
         p.count += 1
         p.spend += amt
+        if let q = o.quantity { p.units += q[i] }
         pairs[pk] = p
       }
     }
@@ -186,6 +188,7 @@ extension ExecutionContext {
       for k in groups.keys {
         groups[k]?.sales = 0
         groups[k]?.orders = 0
+        groups[k]?.units = 0
       }
     }
     var bucketCache: [Int64: DateRange?] = [:]
@@ -199,6 +202,7 @@ extension ExecutionContext {
         if !ok { continue }
         groups[k]?.sales += p.spend
         groups[k]?.orders += Int(p.count)
+        groups[k]?.units += p.units
       }
       guard c >= 0 else { continue }
       var g = groups[k] ?? Figures()
@@ -212,7 +216,7 @@ extension ExecutionContext {
         b = bucket(keys, k, period: period)
         bucketCache[k] = b
       }
-      let first = stats.firstDay[c]
+      let first = cube.stats.firstDay[c]  // the first order ever (semantics.md "new customers")
       if let b {
         if first >= b.start.raw && first <= b.end.raw { g.newCustomers += 1 } else if first < b.start.raw { g.returning += 1 }
       } else {
@@ -287,9 +291,10 @@ extension ExecutionContext {
       if customerMask != nil && !customerPasses(c) { continue }
       let s = fb.score[i]
       if s.isNaN { continue }
-      if let tf = topicFilter {
+      if !topicFilters.isEmpty {
         let text = fb.comment[i]
-        if !tf.contains(where: { t in t.phrases.contains { text.contains($0) } }) { continue }
+        let ok = topicFilters.allSatisfy { (tf, negated) in tf.contains(where: { t in t.phrases.contains { text.contains($0) } }) != negated }
+        if !ok { continue }
       }
       var topicCodes: [Int] = [0]
       if topicPart != nil {

@@ -18,7 +18,7 @@ struct FormattedColumn {
   var missing: [Bool]
 
   /// Figures align right, keys left.
-  var alignRight: Bool { !column.isKey }
+  var alignRight: Bool { !column.isKey && column.format != .label && column.format != .period && column.format != .date }
 
   /// The widest cell, header included.
   var naturalWidth: Int { max(titleWidth, widths.max() ?? 0) }

@@ -17,6 +17,7 @@ struct Ask: ParsableCommand {
   @Option(help: "Chart: auto, bar, line or none.") var chart: String?
   @Flag(help: "Draw with plain ASCII characters.") var ascii = false
   @Flag(help: "Print the plan instead of running it.") var explain = false
+  @Flag(help: "Also print the plan as SQL, runnable in the sqlite3 shell.") var sql = false
   @Argument(help: "The question, e.g. 上月复购率是多少") var question: [String]
 
   func run() throws {
@@ -29,6 +30,12 @@ struct Ask: ParsableCommand {
     let a = engine.ask(q, today: today)
     let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
     if !out.isEmpty { print(out) }
+    if sql, let p = a.planned {
+      switch engine.sql(for: p.plan, language: p.language) {
+      case .success(let s): print("\n-- SQL\n" + s)
+      case .failure(let r): print("\n-- no SQL: " + r.message)
+      }
+    }
     if let err { writeErr(err) }
     if !a.ok { throw ExitCode(2) }
   }

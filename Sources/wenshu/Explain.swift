@@ -14,6 +14,7 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
   @Option(help: "Output format: table (text) or json.") var format: OutputFormat = .table
+  @Flag(help: "Print only the plan as one SQL statement, runnable in the sqlite3 shell.") var sql = false
   @Flag(help: "Also print the tokens the question was read as (for grammar authors).") var tokens = false
   @Argument(help: "The question.") var question: [String]
 
@@ -24,7 +25,26 @@ struct Explain: ParsableCommand {
         Swift.print("\(t.start)..<\(t.end) \(t.text)\t\(t.kind)")
       }
     }
+    if sql {
+      try Explain.printSQL(engine, question.joined(separator: " "), today: today)
+      return
+    }
     try Explain.print(engine, question.joined(separator: " "), today: today, json: format == .json)
+  }
+
+  /// Prints the SQL of a question alone on stdout; refusals and model figures go to stderr.
+  static func printSQL(_ engine: Engine, _ q: String, today: Day) throws {
+    let (planned, refusal, _, _) = engine.plan(q, today: today)
+    guard let p = planned else {
+      writeErr(refusal?.message ?? "?")
+      throw ExitCode(2)
+    }
+    switch engine.sql(for: p.plan, language: p.language) {
+    case .success(let s): Swift.print(s)
+    case .failure(let r):
+      writeErr(r.message)
+      throw ExitCode(2)
+    }
   }
 
   static func print(_ engine: Engine, _ q: String, today: Day, json: Bool) throws {

@@ -165,13 +165,15 @@ struct ReplSession {
 
   func sql() -> String {
     guard let p = last?.planned else { return "还没有可以查看的计划。Ask a question first, then :sql." }
-    return ReplSession.sqlText(engine, p.plan) ?? "SQL is not available yet（SQL 还不可用）。"
+    return ReplSession.sqlText(engine, p.plan, p.language)
   }
 
-  /// SQL-CALL-SITE: the only place the REPL asks for SQL. When Engine gains `sql(for:)`,
-  /// return `engine.sql(for: plan)` here.
-  static func sqlText(_ engine: Engine, _ plan: Plan) -> String? {
-    nil
+  /// The last plan as SQL (or why it has none).
+  static func sqlText(_ engine: Engine, _ plan: Plan, _ language: Language) -> String {
+    switch engine.sql(for: plan, language: language) {
+    case .success(let s): return s
+    case .failure(let r): return "-- " + r.message
+    }
   }
 
   /// Examples the loaded data can answer, in both languages, with its own values.
