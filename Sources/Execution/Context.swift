@@ -73,6 +73,8 @@ final class ExecutionContext {
   var itemAllowed: ContiguousArray<Bool>?
   /// Feedback must mention one of each list's topics (or none of them, when negated).
   var topicFilters: [([Topic], Bool)] = []
+  /// Scans already made for this plan (several figures share one pass).
+  var scanCache: [String: [Int64: Figures]] = [:]
 
   init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, rfm: @escaping () -> RFMTable) throws {
     self.cube = cube

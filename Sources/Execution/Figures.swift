@@ -126,17 +126,130 @@ extension ExecutionContext {
     return (Int32.min + 1, today)
   }
 
-  /// Figures from orders or items, per group.
-  func orderFigures(_ keys: GroupKeys, period: DateRange?, items useItems: Bool) -> [Int64: Figures] {
-    let (lo, hi) = bounds(period)
+  /// Where each part of a group key comes from, decided once per scan (not per row).
+  enum PartSource {
+    case customer(ContiguousArray<Int32>)
+    case order(ContiguousArray<Int32>)
+    case item(ContiguousArray<Int32>)
+    /// Bucket code per day from `dayLo` (-1 outside the axis).
+    case time(ContiguousArray<Int32>, dayLo: Int32)
+    case constant
+  }
+
+  func partSources(_ keys: GroupKeys) -> [PartSource] {
     let cc = customerCodeArrays(keys)
+    return keys.parts.enumerated().map { (j, p) -> PartSource in
+      if let g = p.grain {
+        guard p.cardinality > 0 else { return .time([], dayLo: 0) }
+        let start = g.start(ofIndex: p.base), end = g.end(ofIndex: p.base + p.cardinality - 1)
+        var table = ContiguousArray<Int32>(repeating: -1, count: max(0, end - start + 1))
+        var d = start
+        var code: Int32 = 0
+        while d <= end {
+          let next = g.start(ofIndex: p.base + Int(code) + 1)
+          while d < next && d <= end {
+            table[d - start] = code
+            d = d + 1
+          }
+          code += 1
+        }
+        return .time(table, dayLo: start.raw)
+      }
+      if let arr = cc[j] { return .customer(arr) }
+      switch p.dimension {
+      case .channel?: return .order(cube.orders.channel?.codes ?? [])
+      case .category?: return .item(cube.items?.category?.codes ?? [])
+      case .product?: return .item(cube.items?.product?.codes ?? [])
+      default: return .constant
+      }
+    }
+  }
+
+  /// The key of a row, or nil when it falls outside the time axis.
+  @inline(__always)
+  func fastKey(_ sources: [PartSource], _ strides: [Int64], c: Int32, order: Int, item: Int, day: Int32) -> Int64? {
+    var k: Int64 = 0
+    for j in 0..<sources.count {
+      let code: Int32
+      switch sources[j] {
+      case .customer(let a): code = c < 0 ? 0 : a[Int(c)] + 1
+      case .order(let a): code = order < 0 || a.isEmpty ? 0 : a[order] + 1
+      case .item(let a): code = item < 0 || a.isEmpty ? 0 : a[item] + 1
+      case .time(let t, let lo):
+        let x = Int(day) - Int(lo)
+        if x < 0 || x >= t.count { return nil }
+        code = t[x]
+        if code < 0 { return nil }
+      case .constant: code = 0
+      }
+      k += Int64(code) * strides[j]
+    }
+    return k
+  }
+
+  /// Whether the figures asked need the customers of each group (buyers, repeat, new …).
+  var needsCustomerPairs: Bool {
+    if !plan.conditions.isEmpty { return true }
+    let plain: Set<MetricID> = [.sales, .orders, .units, .aov]
+    return !plan.metrics.allSatisfy { plain.contains($0) } || plan.share
+  }
+
+  /// Figures from orders or items, per group: one pass with dense or open-addressing group
+  /// tables and, when customer figures are asked, a (group, customer) table.
+  /// - Complexity: O(rows scanned + groups + (group, customer) pairs).
+  func orderFigures(_ keys: GroupKeys, period: DateRange?, items useItems: Bool) -> [Int64: Figures] {
+    let cacheKey = "\(period.map { "\($0)" } ?? "-")|\(useItems)|\(keys.parts.map { "\($0.dimension?.rawValue ?? "")\($0.grain?.rawValue ?? "")\($0.base):\($0.cardinality)" })"
+    if let cached = scanCache[cacheKey] { return cached }
+    let (lo, hi) = bounds(period)
+    let sources = partSources(keys)
+    let strides = keys.strides
     let o = cube.orders
     let nC = Int64(cube.customers.count + 1)
-    var groups: [Int64: Figures] = [:]
-    var pairs: [Int64: (count: Int32, spend: Double, units: Double)] = [:]
+    let needPairs = needsCustomerPairs
+    let customerOnly = sources.allSatisfy { if case .customer = $0 { return true }; return false }
+
+    // Groups: ids in a slot table; figures in arrays by id.
+    var groupIds = SlotTable(capacity: 64)
+    var gSales = ContiguousArray<Double>(), gOrders = ContiguousArray<Int>(), gUnits = ContiguousArray<Double>()
+    @inline(__always) func group(_ k: Int64) -> Int {
+      var isNew = false
+      let g = groupIds.id(k, isNew: &isNew)
+      if isNew { gSales.append(0); gOrders.append(0); gUnits.append(0) }
+      return g
+    }
+    // (group, customer) pairs: per customer when groups depend on the customer only.
+    var pairIds = SlotTable(capacity: needPairs && !customerOnly ? 1 << 16 : 16)
+    var pCount = ContiguousArray<Int32>(), pSpend = ContiguousArray<Double>(), pUnits = ContiguousArray<Double>()
+    var cCount = ContiguousArray<Int32>(repeating: 0, count: needPairs && customerOnly ? cube.customers.count + 1 : 0)
+    var cSpend = ContiguousArray<Double>(repeating: 0, count: cCount.count)
+    var cUnits = ContiguousArray<Double>(repeating: 0, count: cCount.count)
+    var cKey = ContiguousArray<Int64>(repeating: -1, count: cCount.count)
+    @inline(__always) func addPair(_ k: Int64, _ c: Int32, newOrder: Bool, spend: Double, units: Double) {
+      if customerOnly {
+        let x = Int(c + 1)
+        if newOrder { cCount[x] += 1 }
+        cSpend[x] += spend
+        cUnits[x] += units
+        cKey[x] = k
+      } else {
+        var isNew = false
+        let p = pairIds.id(k * nC + Int64(c + 1), isNew: &isNew)
+        if isNew { pCount.append(0); pSpend.append(0); pUnits.append(0) }
+        if newOrder { pCount[p] += 1 }
+        pSpend[p] += spend
+        pUnits[p] += units
+      }
+    }
+
     let hasAllowed = orderHasAllowedItem
+    let channelCodes = o.channel?.codes
     if useItems, let items = cube.items {
-      var seenOrder = Set<Int64>()
+      // Distinct orders per group: items of one order are usually adjacent, so a short list of
+      // the current order's keys suffices; otherwise a (group, order) table.
+      var seen = SlotTable(capacity: 16)
+      var lastOrder = -1
+      var keysOfOrder: [Int64] = []
+      let clustered = itemsClustered
       let nO = Int64(o.count + 1)
       for j in 0..<items.count {
         if let a = itemAllowed, !a[j] { continue }
@@ -146,69 +259,78 @@ extension ExecutionContext {
         if d < lo || d > hi || d == nullDay { continue }
         let c = o.customer[oi]
         if !customerPasses(c) { continue }
-        if let ch = channelAllowed, !ch.contains(o.channel?.codes[oi] ?? -1) { continue }
-        guard let k = key(keys, cc, c: c, order: oi, item: j, day: d) else { continue }
+        if let ch = channelAllowed, !ch.contains(channelCodes?[oi] ?? -1) { continue }
+        guard let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
         let amount = items.quantity[j] * items.unitPrice[j]
-        let first = seenOrder.insert(k * nO + Int64(oi)).inserted
-        groups[k, default: Figures()].sales += amount
-        groups[k, default: Figures()].units += items.quantity[j]
-        if first { groups[k, default: Figures()].orders += 1 }
-        let pk = k * nC + Int64(c + 1)
-        var p = pairs[pk] ?? (0, 0, 0)
-        if first { p.count += 1 }
-        p.spend += amount
-        p.units += items.quantity[j]
-        pairs[pk] = p
+        var first: Bool
+        if clustered {
+          if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
+          first = !keysOfOrder.contains(k)
+          if first { keysOfOrder.append(k) }
+        } else {
+          first = false
+          _ = seen.id(k * nO + Int64(oi), isNew: &first)
+        }
+        let g = group(k)
+        gSales[g] += amount
+        gUnits[g] += items.quantity[j]
+        if first { gOrders[g] += 1 }
+        if needPairs { addPair(k, c, newOrder: first, spend: amount, units: items.quantity[j]) }
       }
     } else {
+      let qty = o.quantity
+      let mask = customerMask
       for i in 0..<o.count {
         let d = o.day[i]
         if d < lo || d > hi || d == nullDay { continue }
         let c = o.customer[i]
-        if !customerPasses(c) { continue }
-        if let ch = channelAllowed, !ch.contains(o.channel?.codes[i] ?? -1) { continue }
+        if let m = mask, c < 0 || !m[Int(c)] { continue }
+        if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
         if let h = hasAllowed, !h[i] { continue }
-        guard let k = key(keys, cc, c: c, order: i, item: -1, day: d) else { continue }
+        guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
         let a = o.amount[i]
         let amt = a.isNaN ? 0 : a
-        groups[k, default: Figures()].sales += amt
-        groups[k, default: Figures()].orders += 1
-        if let q = o.quantity { groups[k, default: Figures()].units += q[i] }
-        let pk = k * nC + Int64(c + 1)
-        var p = pairs[pk] ?? (0, 0, 0)
-        p.count += 1
-        p.spend += amt
-        if let q = o.quantity { p.units += q[i] }
-        pairs[pk] = p
+        let u = qty?[i] ?? 0
+        let g = group(k)
+        gSales[g] += amt
+        gOrders[g] += 1
+        gUnits[g] += u
+        if needPairs { addPair(k, c, newOrder: true, spend: amt, units: u) }
       }
     }
-    // Customer figures from the (group, customer) pairs.
+
+    var groups: [Int64: Figures] = [:]
+    groups.reserveCapacity(groupIds.count)
     let conditions = plan.conditions
-    if !conditions.isEmpty {
-      for k in groups.keys {
-        groups[k]?.sales = 0
-        groups[k]?.orders = 0
-        groups[k]?.units = 0
+    for (g, k) in groupIds.keys.enumerated() {
+      var f = Figures()
+      if conditions.isEmpty {
+        f.sales = gSales[g]
+        f.orders = gOrders[g]
+        f.units = gUnits[g]
       }
+      groups[k] = f
     }
+    guard needPairs else {
+      scanCache[cacheKey] = groups
+      return groups
+    }
+    // Customer figures from the pairs.
     var bucketCache: [Int64: DateRange?] = [:]
     let high = Int32(plan.thresholds.highRepurchaseOrders)
-    for (pk, p) in pairs {
-      let k = pk / nC
-      let c = Int(pk % nC) - 1
+    let firstEver = cube.stats.firstDay
+    @inline(__always) func visit(_ k: Int64, _ c: Int, _ n: Int32, _ spend: Double, _ units: Double) {
       if !conditions.isEmpty {
-        guard c >= 0 else { continue }
-        let ok = conditions.allSatisfy { $0.test(Double(p.count), p.spend) }
-        if !ok { continue }
-        groups[k]?.sales += p.spend
-        groups[k]?.orders += Int(p.count)
-        groups[k]?.units += p.units
+        guard c >= 0, conditions.allSatisfy({ $0.test(Double(n), spend) }) else { return }
+        groups[k]?.sales += spend
+        groups[k]?.orders += Int(n)
+        groups[k]?.units += units
       }
-      guard c >= 0 else { continue }
-      var g = groups[k] ?? Figures()
-      g.buyers += 1
-      if p.count >= 2 { g.repeatCustomers += 1 }
-      if p.count >= high { g.highRepurchase += 1 }
+      guard c >= 0 else { return }
+      var f = groups[k] ?? Figures()
+      f.buyers += 1
+      if n >= 2 { f.repeatCustomers += 1 }
+      if n >= high { f.highRepurchase += 1 }
       let b: DateRange?
       if let cached = bucketCache[k] {
         b = cached
@@ -216,16 +338,31 @@ extension ExecutionContext {
         b = bucket(keys, k, period: period)
         bucketCache[k] = b
       }
-      let first = cube.stats.firstDay[c]  // the first order ever (semantics.md "new customers")
+      let first = firstEver[c]
       if let b {
-        if first >= b.start.raw && first <= b.end.raw { g.newCustomers += 1 } else if first < b.start.raw { g.returning += 1 }
+        if first >= b.start.raw && first <= b.end.raw { f.newCustomers += 1 } else if first < b.start.raw { f.returning += 1 }
       } else {
-        g.newCustomers += 1
+        f.newCustomers += 1
       }
-      groups[k] = g
+      groups[k] = f
     }
+    if customerOnly {
+      for x in 0..<cKey.count where cKey[x] >= 0 { visit(cKey[x], x - 1, cCount[x], cSpend[x], cUnits[x]) }
+    } else {
+      for (p, pk) in pairIds.keys.enumerated() { visit(pk / nC, Int(pk % nC) - 1, pCount[p], pSpend[p], pUnits[p]) }
+    }
+    scanCache[cacheKey] = groups
     return groups
   }
+
+  /// Whether order items are stored in order-row order (so distinct orders per group can be
+  /// counted with a short list of the current order's keys).
+  var itemsClustered: Bool {
+    guard let items = cube.items, items.count > 1 else { return true }
+    for j in 1..<items.count where items.order[j] < items.order[j - 1] { return false }
+    return true
+  }
+
 
   /// Customer states as of today, per customer group.
   func stateFigures(_ keys: GroupKeys) -> [Int64: Figures] {
