@@ -167,7 +167,7 @@ public final class Executor: @unchecked Sendable {
     let byFigure = plan.ranking != nil || (keys.parts.count == 1 && keys.parts[0].dimension == .topic)
     if byFigure {
       let desc = plan.ranking?.descending ?? true
-      rows.sort { a, b in
+      func before(_ a: (key: Int64, codes: [Int], values: [Double?]), _ b: (key: Int64, codes: [Int], values: [Double?])) -> Bool {
         let x = a.values[0], y = b.values[0]
         switch (x, y) {
         case (nil, nil): return keyLess(a.codes, b.codes)
@@ -178,7 +178,21 @@ public final class Executor: @unchecked Sendable {
           return keyLess(a.codes, b.codes)
         }
       }
-      if let limit = plan.ranking?.limit, rows.count > limit { rows.removeLast(rows.count - limit) }
+      if let limit = plan.ranking?.limit, limit * 8 < rows.count {
+        // Top N without sorting everything: a small sorted list, most rows rejected at once.
+        var top: [(key: Int64, codes: [Int], values: [Double?])] = []
+        top.reserveCapacity(limit + 1)
+        for r in rows {
+          if top.count == limit, let last = top.last, !before(r, last) { continue }
+          let at = top.firstIndex { before(r, $0) } ?? top.count
+          top.insert(r, at: at)
+          if top.count > limit { top.removeLast() }
+        }
+        rows = top
+      } else {
+        rows.sort(by: before)
+        if let limit = plan.ranking?.limit, rows.count > limit { rows.removeLast(rows.count - limit) }
+      }
     } else {
       rows.sort { keyLess($0.codes, $1.codes) }
     }

@@ -27,22 +27,27 @@ enum RFMComputation {
     guard pop > 0 else {
       return RFMTable(r: r, f: f, m: m, rScore: rs, fScore: fs, mScore: ms, segment: seg, population: 0)
     }
-    /// score = 1 + ⌊5 · (customers with a strictly smaller value) / N⌋ (for R: strictly larger).
-    func scores(_ value: (Int) -> Double, larger: Bool, into out: inout ContiguousArray<Int8>) {
-      let sorted = who.sorted { larger ? value($0) > value($1) : value($0) < value($1) }
-      var i = 0
-      while i < pop {
-        var j = i
-        let v = value(sorted[i])
-        while j < pop && value(sorted[j]) == v { j += 1 }
-        let s = Int8(1 + (5 * i) / pop)
-        for k in i..<j { out[sorted[k]] = s }
-        i = j
+    /// score = 1 + ⌊5 · (customers with a strictly smaller value) / N⌋ (for R: strictly larger),
+    /// by binary search in the sorted values (no comparator closures on a million customers).
+    func scores(_ values: [Double], larger: Bool, into out: inout ContiguousArray<Int8>) {
+      let sorted = values.sorted()
+      for (i, c) in who.enumerated() {
+        let v = values[i]
+        // first index with sorted[idx] >= v (strictly smaller below it)
+        var lo = 0, hi = pop
+        if larger {
+          // count strictly larger: pop − (first index with sorted[idx] > v)
+          while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] <= v { lo = mid + 1 } else { hi = mid } }
+          out[c] = Int8(1 + (5 * (pop - lo)) / pop)
+        } else {
+          while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < v { lo = mid + 1 } else { hi = mid } }
+          out[c] = Int8(1 + (5 * lo) / pop)
+        }
       }
     }
-    scores({ Double(r[$0]) }, larger: true, into: &rs)
-    scores({ Double(f[$0]) }, larger: false, into: &fs)
-    scores({ m[$0] }, larger: false, into: &ms)
+    scores(who.map { Double(r[$0]) }, larger: true, into: &rs)
+    scores(who.map { Double(f[$0]) }, larger: false, into: &fs)
+    scores(who.map { m[$0] }, larger: false, into: &ms)
     var rSum = 0.0, fSum = 0.0, mSum = 0.0
     for c in who {
       rSum += Double(r[c])
