@@ -75,7 +75,13 @@ extension ExecutionContext {
   func customerCodeArrays(_ keys: GroupKeys) -> [ContiguousArray<Int32>?] {
     keys.parts.map { p in
       guard let d = p.dimension, d.isCustomerAttribute else { return nil }
-      return ContiguousArray((0..<cube.customers.count).map { customerCode(d, $0) })
+      switch d {
+      case .segment: return ContiguousArray(rfm().segment.map { Int32($0) })
+      case .customer: return ContiguousArray((0..<Int32(cube.customers.count)).map { $0 })
+      default:
+        if let col = cube.customers.attributes[d] { return col.codes }
+        return ContiguousArray((0..<cube.customers.count).map { customerCode(d, $0) })
+      }
     }
   }
 
@@ -208,39 +214,9 @@ extension ExecutionContext {
     let needPairs = needsCustomerPairs
     let customerOnly = sources.allSatisfy { if case .customer = $0 { return true }; return false }
 
-    // Groups: ids in a slot table; figures in arrays by id.
-    var groupIds = SlotTable(capacity: 64)
-    var gSales = ContiguousArray<Double>(), gOrders = ContiguousArray<Int>(), gUnits = ContiguousArray<Double>()
-    @inline(__always) func group(_ k: Int64) -> Int {
-      var isNew = false
-      let g = groupIds.id(k, isNew: &isNew)
-      if isNew { gSales.append(0); gOrders.append(0); gUnits.append(0) }
-      return g
-    }
-    // (group, customer) pairs: per customer when groups depend on the customer only.
-    var pairIds = SlotTable(capacity: needPairs && !customerOnly ? 1 << 16 : 16)
-    var pCount = ContiguousArray<Int32>(), pSpend = ContiguousArray<Double>(), pUnits = ContiguousArray<Double>()
-    var cCount = ContiguousArray<Int32>(repeating: 0, count: needPairs && customerOnly ? cube.customers.count + 1 : 0)
-    var cSpend = ContiguousArray<Double>(repeating: 0, count: cCount.count)
-    var cUnits = ContiguousArray<Double>(repeating: 0, count: cCount.count)
-    var cKey = ContiguousArray<Int64>(repeating: -1, count: cCount.count)
-    @inline(__always) func addPair(_ k: Int64, _ c: Int32, newOrder: Bool, spend: Double, units: Double) {
-      if customerOnly {
-        let x = Int(c + 1)
-        if newOrder { cCount[x] += 1 }
-        cSpend[x] += spend
-        cUnits[x] += units
-        cKey[x] = k
-      } else {
-        var isNew = false
-        let p = pairIds.id(k * nC + Int64(c + 1), isNew: &isNew)
-        if isNew { pCount.append(0); pSpend.append(0); pUnits.append(0) }
-        if newOrder { pCount[p] += 1 }
-        pSpend[p] += spend
-        pUnits[p] += units
-      }
-    }
-
+    let keySpace = keys.parts.reduce(1) { $0 * max(1, $1.cardinality) }
+    var acc = ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: cube.customers.count, nC: nC,
+                              denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
     let hasAllowed = orderHasAllowedItem
     let channelCodes = o.channel?.codes
     if useItems, let items = cube.items {
@@ -271,11 +247,7 @@ extension ExecutionContext {
           first = false
           _ = seen.id(k * nO + Int64(oi), isNew: &first)
         }
-        let g = group(k)
-        gSales[g] += amount
-        gUnits[g] += items.quantity[j]
-        if first { gOrders[g] += 1 }
-        if needPairs { addPair(k, c, newOrder: first, spend: amount, units: items.quantity[j]) }
+        acc.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
       }
     } else {
       let qty = o.quantity
@@ -291,68 +263,184 @@ extension ExecutionContext {
         let a = o.amount[i]
         let amt = a.isNaN ? 0 : a
         let u = qty?[i] ?? 0
-        let g = group(k)
-        gSales[g] += amt
-        gOrders[g] += 1
-        gUnits[g] += u
-        if needPairs { addPair(k, c, newOrder: true, spend: amt, units: u) }
+        acc.add(k, c, newOrder: true, spend: amt, units: u)
       }
     }
 
     var groups: [Int64: Figures] = [:]
-    groups.reserveCapacity(groupIds.count)
+    groups.reserveCapacity(acc.groupIds.count)
     let conditions = plan.conditions
-    for (g, k) in groupIds.keys.enumerated() {
+    func emit(_ g: Int, _ k: Int64) {
       var f = Figures()
       if conditions.isEmpty {
-        f.sales = gSales[g]
-        f.orders = gOrders[g]
-        f.units = gUnits[g]
+        f.sales = acc.gSales[g]
+        f.orders = acc.gOrders[g]
+        f.units = acc.gUnits[g]
       }
       groups[k] = f
+    }
+    if acc.dense {
+      for g in 0..<acc.touched.count where acc.touched[g] { emit(g, Int64(g)) }
+    } else {
+      for (g, k) in acc.groupIds.keys.enumerated() { emit(g, k) }
     }
     guard needPairs else {
       scanCache[cacheKey] = groups
       return groups
     }
-    // Customer figures from the pairs.
-    var bucketCache: [Int64: DateRange?] = [:]
+    // Customer figures from the pairs, accumulated in arrays by group id (no dictionary per pair).
+    let nGroups = acc.dense ? acc.touched.count : acc.groupIds.count
+    var buyers = ContiguousArray<Int32>(repeating: 0, count: nGroups)
+    var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
+    var cSales = ContiguousArray<Double>(repeating: 0, count: conditions.isEmpty ? 0 : nGroups)
+    var cOrders = ContiguousArray<Int>(repeating: 0, count: cSales.count)
+    var cUnits = ContiguousArray<Double>(repeating: 0, count: cSales.count)
+    var bucketStart = ContiguousArray<Int32>(repeating: 0, count: nGroups)
+    var bucketEnd = ContiguousArray<Int32>(repeating: 0, count: nGroups)
+    var bucketKnown = ContiguousArray<UInt8>(repeating: 0, count: nGroups)  // 0 unknown, 1 range, 2 none
     let high = Int32(plan.thresholds.highRepurchaseOrders)
     let firstEver = cube.stats.firstDay
-    @inline(__always) func visit(_ k: Int64, _ c: Int, _ n: Int32, _ spend: Double, _ units: Double) {
+    func process(_ k: Int64, _ c: Int, _ n: Int32, _ spend: Double, _ units: Double) {
+      guard let g = acc.dense ? Int(k) : acc.groupIds.find(k) else { return }
       if !conditions.isEmpty {
         guard c >= 0, conditions.allSatisfy({ $0.test(Double(n), spend) }) else { return }
-        groups[k]?.sales += spend
-        groups[k]?.orders += Int(n)
-        groups[k]?.units += units
+        cSales[g] += spend
+        cOrders[g] += Int(n)
+        cUnits[g] += units
       }
       guard c >= 0 else { return }
-      var f = groups[k] ?? Figures()
-      f.buyers += 1
-      if n >= 2 { f.repeatCustomers += 1 }
-      if n >= high { f.highRepurchase += 1 }
-      let b: DateRange?
-      if let cached = bucketCache[k] {
-        b = cached
-      } else {
-        b = bucket(keys, k, period: period)
-        bucketCache[k] = b
+      buyers[g] += 1
+      if n >= 2 { repeaters[g] += 1 }
+      if n >= high { highs[g] += 1 }
+      if bucketKnown[g] == 0 {
+        if let b = bucket(keys, k, period: period) {
+          bucketStart[g] = b.start.raw
+          bucketEnd[g] = b.end.raw
+          bucketKnown[g] = 1
+        } else {
+          bucketKnown[g] = 2
+        }
       }
       let first = firstEver[c]
-      if let b {
-        if first >= b.start.raw && first <= b.end.raw { f.newCustomers += 1 } else if first < b.start.raw { f.returning += 1 }
+      if bucketKnown[g] == 1 {
+        if first >= bucketStart[g] && first <= bucketEnd[g] { news[g] += 1 } else if first < bucketStart[g] { returning[g] += 1 }
       } else {
-        f.newCustomers += 1
+        news[g] += 1
+      }
+    }
+    if customerOnly {
+      for x in 0..<acc.cKey.count where acc.cKey[x] >= 0 { process(acc.cKey[x], x - 1, acc.cCount[x], acc.cSpend[x], acc.cUnits[x]) }
+    } else {
+      for (p, pk) in acc.pairIds.keys.enumerated() { process(pk / nC, Int(pk % nC) - 1, acc.pCount[p], acc.pSpend[p], acc.pUnits[p]) }
+    }
+    func fill(_ g: Int, _ k: Int64) {
+      guard var f = groups[k] else { return }
+      f.buyers = Int(buyers[g])
+      f.repeatCustomers = Int(repeaters[g])
+      f.highRepurchase = Int(highs[g])
+      f.newCustomers = Int(news[g])
+      f.returning = Int(returning[g])
+      if !conditions.isEmpty {
+        f.sales = cSales[g]
+        f.orders = cOrders[g]
+        f.units = cUnits[g]
       }
       groups[k] = f
     }
-    if customerOnly {
-      for x in 0..<cKey.count where cKey[x] >= 0 { visit(cKey[x], x - 1, cCount[x], cSpend[x], cUnits[x]) }
+    if acc.dense {
+      for g in 0..<acc.touched.count where acc.touched[g] { fill(g, Int64(g)) }
     } else {
-      for (p, pk) in pairIds.keys.enumerated() { visit(pk / nC, Int(pk % nC) - 1, pCount[p], pSpend[p], pUnits[p]) }
+      for (g, k) in acc.groupIds.keys.enumerated() { fill(g, k) }
     }
     scanCache[cacheKey] = groups
     return groups
+  }
+
+  /// The accumulators of one scan, as a struct with mutating methods so that the hot loop
+  /// works on local storage (nested functions capturing `var`s would box them on the heap).
+  struct ScanAccumulator {
+    var groupIds = SlotTable(capacity: 64)
+    var gSales = ContiguousArray<Double>(), gOrders = ContiguousArray<Int>(), gUnits = ContiguousArray<Double>()
+    let needPairs: Bool
+    let customerOnly: Bool
+    let nC: Int64
+    var pairIds: SlotTable
+    var pCount = ContiguousArray<Int32>(), pSpend = ContiguousArray<Double>(), pUnits = ContiguousArray<Double>()
+    var cCount: ContiguousArray<Int32>, cSpend: ContiguousArray<Double>, cUnits: ContiguousArray<Double>, cKey: ContiguousArray<Int64>
+    var lastKey: Int64 = -1
+    var lastGroup = 0
+    /// With a small key space, groups are indexed by key directly (no hashing).
+    let dense: Bool
+    var touched: ContiguousArray<Bool>
+    /// Per customer: the key and pair id of its last row (a customer's rows usually repeat
+    /// the same time bucket, so most rows skip the pair table).
+    var markKey: ContiguousArray<Int64>
+    var markPair: ContiguousArray<Int32>
+
+    init(needPairs: Bool, customerOnly: Bool, customers: Int, nC: Int64, denseGroups: Int) {
+      self.needPairs = needPairs
+      self.customerOnly = customerOnly
+      self.nC = nC
+      dense = denseGroups > 0
+      touched = ContiguousArray(repeating: false, count: denseGroups)
+      if dense {
+        gSales = ContiguousArray(repeating: 0, count: denseGroups)
+        gOrders = ContiguousArray(repeating: 0, count: denseGroups)
+        gUnits = ContiguousArray(repeating: 0, count: denseGroups)
+      }
+      let marks = needPairs && !customerOnly ? customers + 1 : 0
+      markKey = ContiguousArray(repeating: -1, count: marks)
+      markPair = ContiguousArray(repeating: -1, count: marks)
+      pairIds = SlotTable(capacity: needPairs && !customerOnly ? 1 << 18 : 16)
+      let n = needPairs && customerOnly ? customers + 1 : 0
+      cCount = ContiguousArray(repeating: 0, count: n)
+      cSpend = ContiguousArray(repeating: 0, count: n)
+      cUnits = ContiguousArray(repeating: 0, count: n)
+      cKey = ContiguousArray(repeating: -1, count: n)
+    }
+
+    @inline(__always)
+    mutating func add(_ k: Int64, _ c: Int32, newOrder: Bool, spend: Double, units: Double) {
+      let g: Int
+      if dense {
+        g = Int(k)
+        touched[g] = true
+      } else if k == lastKey {
+        g = lastGroup
+      } else {
+        var isNew = false
+        g = groupIds.id(k, isNew: &isNew)
+        if isNew { gSales.append(0); gOrders.append(0); gUnits.append(0) }
+        lastKey = k
+        lastGroup = g
+      }
+      gSales[g] += spend
+      gUnits[g] += units
+      if newOrder { gOrders[g] += 1 }
+      guard needPairs else { return }
+      if customerOnly {
+        let x = Int(c + 1)
+        if newOrder { cCount[x] += 1 }
+        cSpend[x] += spend
+        cUnits[x] += units
+        cKey[x] = k
+      } else {
+        let x = Int(c + 1)
+        let p: Int
+        if markKey[x] == k {
+          p = Int(markPair[x])
+        } else {
+          var isNew = false
+          p = pairIds.id(k &* nC &+ Int64(c + 1), isNew: &isNew)
+          if isNew { pCount.append(0); pSpend.append(0); pUnits.append(0) }
+          markKey[x] = k
+          markPair[x] = Int32(p)
+        }
+        if newOrder { pCount[p] += 1 }
+        pSpend[p] += spend
+        pUnits[p] += units
+      }
+    }
   }
 
   /// Whether order items are stored in order-row order (so distinct orders per group can be
