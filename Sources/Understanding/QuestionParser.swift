@@ -47,6 +47,7 @@ public struct QuestionParser: Sendable {
       for (end, ms) in vocabulary.lexicon.matches(in: text, at: i) { consider(end, .word(ms)) }
       if let t = timeAt[i] { consider(t.end, .time(t.expr)) }
       if let (v, end) = Numerals.match(text, at: i) { consider(end, .number(v)) }
+      if let (v, end) = Numerals.matchMoney(text, at: i) { consider(end, .money(v)) }
       cost[i] = best
       choice[i] = step
       i -= 1
@@ -151,6 +152,17 @@ public struct QuestionParser: Sendable {
         afterGroupCue = false
       case .unknown:
         r.unknown.append(t.text)
+      case .money(let v):
+        // An amount of money: a threshold on spend, with its condition before or after it.
+        if let op = pendingCond {
+          addCondition(op, v, unit: .spend)
+          pendingCond = nil
+        } else if i + 1 < toks.count, case .condition(let op)? = meanings(toks[i + 1]).first(where: { if case .condition = $0 { return true }; return false }) {
+          addCondition(op, v, unit: .spend)
+          i += 1
+        } else {
+          r.unknown.append(t.text)
+        }
       case .number(let v):
         let unit = nextUnit(i)
         if let op = pendingCond {

@@ -10,6 +10,8 @@ public struct Token: Hashable, Sendable {
   public enum Kind: Hashable, Sendable {
     case time(TimeExpr)
     case number(Double)
+    /// An amount with its money unit (123元1角): a threshold on spend.
+    case money(Double)
     case word([Meaning])
     case unknown
   }
