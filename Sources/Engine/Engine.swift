@@ -116,6 +116,17 @@ public final class Engine: @unchecked Sendable {
     }
   }
 
+  /// Runs a plan already understood (an alternative reading the user chose).
+  public func run(_ planned: PlannedQuestion, question: String) -> Answer {
+    do {
+      let table = try executor.run(planned.plan, language: planned.language)
+      return Answer(question: question, language: planned.language, planned: planned, table: table, refusal: nil)
+    } catch {
+      return Answer(question: question, language: planned.language, planned: planned, table: nil,
+                    refusal: Refusal((error as? ExecutionError)?.message ?? String(describing: error)))
+    }
+  }
+
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {

@@ -84,7 +84,18 @@ public struct Planner: Sendable {
       if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
+    if !r.unsupported.isEmpty {
+      let words = r.unsupported.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
+      throw Refusal(say(r, "Wenshu 不计算 \(words)：可以问销售额、订单数、客单价、复购率、新客、流失、RFM、留存、NPS 等指标。",
+                        "Wenshu does not compute \(words); it answers sales, orders, average order value, repeat purchase, new customers, churn, RFM, retention, NPS and related figures."),
+                    suggestions: examples(r.language))
+    }
     var metrics = r.metrics
+    // 会员等级分布 / RFM segments: a grouping with no figure counts customers (buyers in a period).
+    if metrics.isEmpty, r.segments.isEmpty, r.topics.isEmpty, !r.wantsList, !r.predict, r.conditions.isEmpty, !r.bestSelling,
+      !r.groupBy.isEmpty, r.groupBy.allSatisfy({ $0.isCustomerAttribute && $0 != .customer }) {
+      metrics = [r.times.isEmpty ? .customers : .buyers]
+    }
     let hasIntent = !metrics.isEmpty || r.bestSelling || r.predict || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
@@ -132,6 +143,10 @@ public struct Planner: Sendable {
       return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
     }
     if metrics.isEmpty && !r.topics.isEmpty { metrics = [.negativeFeedback] }
+    // "top complaints": the topics of negative feedback, ranked.
+    if metrics == [.negativeFeedback], r.ranking != nil, r.groupBy.isEmpty, r.topics.isEmpty, !r.mentionsCustomer {
+      plan.groupBy = [.topic]
+    }
     // 预计下个月的购买次数: a prediction of orders is the model's expected purchases, of money its CLV.
     if r.predict || (r.horizonDays != nil && !metrics.contains(where: \.isModel)) {
       metrics = metrics.map { m -> MetricID in
@@ -199,7 +214,7 @@ public struct Planner: Sendable {
     }
     // The topic of feedback is only a grouping for feedback figures.
     if groupBy.contains(.topic) && !metrics.contains(where: \.isFeedback) { plan.metrics = [.negativeFeedback] }
-    plan.groupBy = groupBy
+    plan.groupBy = plan.groupBy.isEmpty ? groupBy : plan.groupBy
     if let g = r.grain { plan.timeGrain = g }
     if r.trend && plan.timeGrain == nil {
       plan.timeGrain = (plan.period?.dayCount ?? 999) <= 31 ? .day : .month
@@ -213,8 +228,15 @@ public struct Planner: Sendable {
       // "最高" with nothing to rank: the figure itself.
     }
 
-    // Comparison periods.
+    // Comparison periods. With no period: the last whole unit the comparison names
+    // (week over week: last week; otherwise last month), or this year to date for 同比.
     if let c = plan.comparison {
+      if plan.period == nil {
+        let unit = r.compareUnit ?? .month
+        let expr: TimeExpr = c == .yearOverYear && r.compareUnit == nil ? .unitOffset(.year, back: 0) : .unitOffset(unit, back: 1)
+        plan.period = TimeResolution.resolve(expr, today: today)
+        mainExpr = expr
+      }
       let base = plan.period ?? DateRange(today.adding(days: -29), today)
       if plan.period == nil { plan.period = base }
       switch c {
@@ -306,6 +328,8 @@ public struct Planner: Sendable {
       for m in plan.metrics {
         if itemBased && m == .sales {
           parts.append(zh ? "销售额 = 商品数量 × 单价之和（按订单明细，不分摊订单折扣）" : "sales = sum of item quantity × unit price (order items, list price)")
+        } else if m == .customers, plan.groupBy.contains(.segment) || plan.filters.contains(where: { $0.dimension == .segment }) {
+          parts.append(zh ? "客户数 = 有订单的客户数（RFM 按订单中的全部客户计算）" : "customers = customers with an order (RFM covers every customer id in the orders)")
         } else {
           parts.append("\(m.title(lang)) = \(m.definition(lang, plan.thresholds))")
         }

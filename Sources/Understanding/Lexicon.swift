@@ -24,6 +24,8 @@ public enum Meaning: Hashable, Sendable {
   case cohortFirst
   case topicWord(String)
   case filler
+  /// A figure Wenshu does not compute (中位数, profit): refused with a clear message.
+  case unsupported(String)
 }
 
 /// Question-shape cues (grammars/questions).

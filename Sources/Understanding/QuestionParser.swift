@@ -290,8 +290,12 @@ public struct QuestionParser: Sendable {
             if r.ranking == nil { r.ranking = (nil, true) }
           case .list: r.wantsList = true
           case .count: r.wantsCount = true
-          case .comparePrevious: r.comparison = .previousPeriod
-          case .compareYear: r.comparison = .yearOverYear
+          case .comparePrevious, .compareYear:
+            r.comparison = c == .compareYear ? .yearOverYear : .previousPeriod
+            let w = t.text
+            if w.contains("week") || w.contains("周") || w.contains("wow") { r.compareUnit = .week }
+            else if w.contains("quarter") || w.contains("季") || w.contains("qoq") { r.compareUnit = .quarter }
+            else if w.contains("month") || w.contains("月") || w.contains("mom") { r.compareUnit = .month }
           case .growth: r.growth = true
           case .share: r.share = true
           case .trend: r.trend = true
@@ -306,6 +310,7 @@ public struct QuestionParser: Sendable {
         case .ordinalNext: r.monthsAfter = 1
         case .cohortFirst: r.cohort = true
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
+        case .unsupported: r.unsupported.append(t.text)
         case .filler, .value: break
         }
       }

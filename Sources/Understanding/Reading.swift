@@ -60,15 +60,20 @@ public struct Reading: Sendable {
   public var horizonDays: Int?
   /// 预计 / predict: figures are predictions of the customer model.
   public var predict = false
+  /// The unit a comparison names (week over week, 月环比), for questions without a period.
+  public var compareUnit: TimeUnit?
   /// The ranking's size was written (前10, top 5), not implied (最高的).
   public var rankingExplicit = false
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
+  /// Words naming figures Wenshu does not compute (中位数, profit).
+  public var unsupported: [String] = []
 
   /// Whether this reading can only be understood against the previous question: it names
   /// no figure and no kind of customer, but changes a period, a filter or a grouping.
   public var isFragment: Bool {
     metrics.isEmpty && segments.isEmpty && topics.isEmpty && !wantsList && !cohort
+      && !(mentionsCustomer && !groupBy.isEmpty)
       && (!times.isEmpty || !values.isEmpty || !groupBy.isEmpty || grain != nil || followUp || comparison != nil || share || ranking != nil)
   }
 

@@ -73,6 +73,8 @@ public struct Vocabulary: Sendable {
         meaning = .cohortFirst
       case "filler":
         meaning = .filler
+      case "unsupported":
+        meaning = .unsupported(r.id)
       case "topicword":
         meaning = .topicWord(r.id)
       case "topic":

@@ -31,18 +31,25 @@ struct Model: ParsableCommand {
       print(m.json())
       return
     }
+    print(Model.describe(m))
+  }
+
+  /// The fit in words: parameters, log-likelihoods, customers used, calibration window.
+  static func describe(_ m: CustomerModel) -> String {
+    var lines: [String] = []
     func f(_ v: Double) -> String { String(format: "%.4f", v) }
     let b = m.bgnbd
-    print("BG/NBD (Fader, Hardie & Lee 2005), time in \(m.unit)")
-    print("  r = \(f(b.r))  alpha = \(f(b.alpha))  a = \(f(b.a))  b = \(f(b.b))")
-    print("  log-likelihood = \(String(format: "%.4f", m.logLikelihood)), \(m.customersUsed) customers, \(m.repeatCustomers) with repeat purchases\(m.converged ? "" : " (did not converge)")")
+    lines.append("BG/NBD (Fader, Hardie & Lee 2005), time in \(m.unit)")
+    lines.append("  r = \(f(b.r))  alpha = \(f(b.alpha))  a = \(f(b.a))  b = \(f(b.b))")
+    lines.append("  log-likelihood = \(String(format: "%.4f", m.logLikelihood)), \(m.customersUsed) customers, \(m.repeatCustomers) with repeat purchases\(m.converged ? "" : " (did not converge)")")
     if let g = m.gammaGamma {
-      print("Gamma-Gamma (Fader, Hardie & Lee 2005)")
-      print("  p = \(f(g.p))  q = \(f(g.q))  gamma = \(f(g.gamma))")
-      if let ll = m.gammaGammaLogLikelihood { print("  log-likelihood = \(String(format: "%.4f", ll)), \(m.gammaGammaCustomers) customers with repeat purchases") }
+      lines.append("Gamma-Gamma (Fader, Hardie & Lee 2005)")
+      lines.append("  p = \(f(g.p))  q = \(f(g.q))  gamma = \(f(g.gamma))")
+      if let ll = m.gammaGammaLogLikelihood { lines.append("  log-likelihood = \(String(format: "%.4f", ll)), \(m.gammaGammaCustomers) customers with repeat purchases") }
     } else {
-      print("Gamma-Gamma: not fitted (no customer with a repeat purchase)")
+      lines.append("Gamma-Gamma: not fitted (no customer with a repeat purchase)")
     }
-    print("Calibration: \(m.calibrationStart.iso) to \(m.calibrationEnd.iso)")
+    lines.append("Calibration: \(m.calibrationStart.iso) to \(m.calibrationEnd.iso)")
+    return lines.joined(separator: "\n")
   }
 }

@@ -61,7 +61,7 @@ struct ReplSession {
 
   static let commands = [
     ":help", ":schema", ":explain", ":sql", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
-    ":chart auto|bar|line|none", ":ascii on|off", ":reset", ":quit",
+    ":chart auto|bar|line|none", ":ascii on|off", ":model", ":reset", ":quit",
   ]
 
   init(engine: Engine, today: Day, format: OutputFormat, chart: String, ascii: Bool) {
@@ -77,6 +77,16 @@ struct ReplSession {
     var text = line
     // A full-width colon from a Chinese input method is a command too.
     if text.hasPrefix("：") { text = ":" + text.dropFirst() }
+    // A bare number picks one of the other readings offered for the last question.
+    if let n = Int(text), let alts = last?.planned?.alternatives, n >= 1, n <= alts.count, let q = last?.question {
+      let a = engine.run(alts[n - 1], question: q)
+      last = a
+      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      if !out.isEmpty { print(out) }
+      if let err { print(err) }
+      print("")
+      return true
+    }
     guard text.hasPrefix(":") else {
       ask(text)
       return true
@@ -123,6 +133,12 @@ struct ReplSession {
         return true
       }
       print("ASCII: \(ascii ? "on" : "off")")
+    case ":model":
+      do {
+        print(Model.describe(try engine.executor.model(calibrationEnd: today)))
+      } catch {
+        print("无法拟合客户模型 Cannot fit the customer models: \(error)")
+      }
     case ":reset":
       conversation = Conversation()
       last = nil
@@ -139,6 +155,10 @@ struct ReplSession {
     let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
     if !out.isEmpty { print(out) }
     if let err { print(err) }
+    if let alts = a.planned?.alternatives, !alts.isEmpty {
+      print(a.language == .zh ? "另有理解（输入编号改用）：" : "Other readings (type the number to use one):")
+      for (i, alt) in alts.enumerated() { print("  \(i + 1)) \(alt.interpretation)") }
+    }
     print("")
   }
 

@@ -52,19 +52,9 @@ struct Schema: ParsableCommand {
       out.append("  dimension \(d.rawValue): \(n == 0 ? "derived" : "\(n) values")")
     }
     out.append("\nData quality:")
-    let nullAmounts = c.orders.amount.filter(\.isNaN).count
-    let orphans = (0..<c.orders.count).filter { i in
-      let k = c.orders.customer[i]
-      return k < 0 || (c.customers.tableRowCount > 0 && !c.customers.inCustomerTable[Int(k)])
-    }.count
-    let badDates = c.orders.day.filter { $0 == Int32.min }.count
-    let future = c.orders.day.filter { $0 != Int32.min && $0 > today.raw }.count
-    let negative = c.orders.amount.filter { !$0.isNaN && $0 < 0 }.count
-    out.append("  orders with a NULL amount: \(nullAmounts)")
-    out.append("  orders whose customer is missing from the customer table: \(c.customers.tableRowCount > 0 ? String(orphans) : "n/a (no customer table)")")
-    out.append("  orders with an unparseable date: \(badDates)")
-    out.append("  orders dated after today (\(today.iso)): \(future)")
-    out.append("  orders with a negative amount: \(negative)")
+    for f in DataQuality.check(engine.database, today: today).findings {
+      out.append("  \(f.title): \(f.count.map(String.init) ?? "n/a")" + (f.note.map { " (\($0))" } ?? ""))
+    }
     return out.joined(separator: "\n")
   }
 }

@@ -40,7 +40,7 @@ final class InterfaceRunTests: XCTestCase {
     XCTAssertTrue(dailyMD.contains("| 华东 |  34.4% |"))
     XCTAssertTrue(dailyMD.contains("| 西北 |  41.5% |"))
     // At-risk diamond members (last order 90–179 days before 2026-11-22): 61.
-    XCTAssertTrue(dailyMD.contains("| 钻石     |             61 |    497 |"))
+    XCTAssertTrue(dailyMD.contains("| 钻石     |             61 |"))
     // January 2025 first buyers: 236, of whom 79 ordered in February (33.5%).
     XCTAssertTrue(daily.out.contains("33.5%"))
     // The follow-up 那华东呢 reads as 上月华东的复购率.
