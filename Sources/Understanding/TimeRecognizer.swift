@@ -978,39 +978,31 @@ struct Chart {
   }
 
   /// Leftmost-longest, non-overlapping edges (indices into `edges`).
-  /// For every start position, its longest edge (the earlier rule at equal length).
-  func longestAtEachStart() -> [Int32] {
-    var out: [Int32] = []
-    for p in 0..<t.count {
-      var best: Int32 = -1
-      var i = Int(first[p])
-      while i < Int(last[p]) {
-        if best < 0 || edges[i].end > edges[Int(best)].end
-          || (edges[i].end == edges[Int(best)].end && edges[i].tpl < edges[Int(best)].tpl)
-        {
-          best = Int32(i)
-        }
-        i += 1
+  /// The longest edge starting at `p` (the earlier rule at equal length), or -1.
+  func longest(at p: Int) -> Int32 {
+    var best: Int32 = -1
+    var i = Int(first[p])
+    while i < Int(last[p]) {
+      if best < 0 || edges[i].end > edges[Int(best)].end
+        || (edges[i].end == edges[Int(best)].end && edges[i].tpl < edges[Int(best)].tpl)
+      {
+        best = Int32(i)
       }
-      if best >= 0 { out.append(best) }
+      i += 1
     }
-    return out
+    return best
+  }
+
+  /// For every start position, its longest edge.
+  func longestAtEachStart() -> [Int32] {
+    (0..<t.count).map { longest(at: $0) }.filter { $0 >= 0 }
   }
 
   func selected() -> [Int32] {
     var out: [Int32] = []
     var p = 0
     while p < t.count {
-      var best: Int32 = -1
-      var i = Int(first[p])
-      while i < Int(last[p]) {
-        if best < 0 || edges[i].end > edges[Int(best)].end
-          || (edges[i].end == edges[Int(best)].end && edges[i].tpl < edges[Int(best)].tpl)
-        {
-          best = Int32(i)
-        }
-        i += 1
-      }
+      let best = longest(at: p)
       if best >= 0 {
         out.append(best)
         p = Int(edges[Int(best)].end)
@@ -1020,6 +1012,7 @@ struct Chart {
     }
     return out
   }
+
 }
 
 // MARK: - Reading slot values

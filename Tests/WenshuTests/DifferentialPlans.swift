@@ -7,22 +7,12 @@
 import Foundation
 import Planning
 import QueryModel
+import TestSupport
 
-/// SplitMix64 (the same sequence on every platform).
-struct DiffRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in 0..<n (n > 0).
-  mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-  mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + below(r.count) }
-  mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) * 0x1.0p-53 < p }
+/// The differential test's generator: SplitMix64 from TestSupport, with a pick helper.
+typealias DiffRandom = SplitMix64
+
+extension SplitMix64 {
   mutating func pick<T>(_ a: [T]) -> T? { a.isEmpty ? nil : a[below(a.count)] }
 }
 

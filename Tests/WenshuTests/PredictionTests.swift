@@ -493,17 +493,6 @@ final class PredictionTests: XCTestCase {
 
   // MARK: Scale
 
-  /// SplitMix64: a seeded generator for reproducible simulations.
-  private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
 
   /// Gamma(shape, 1) by Marsaglia–Tsang (with the U^(1/shape) boost below shape 1).
   private func gammaVariate(_ shape: Double, _ rng: inout SplitMix64) -> Double {
