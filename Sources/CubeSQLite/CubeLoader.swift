@@ -1,6 +1,11 @@
 // SQLite → cube: reads the mapped tables with prepared statements straight into column
 // buffers, resolves every order's customer row once, and links items to orders.
 // The database is opened read-only and never written.
+//
+// Large tables are read in two rowid chunks on two threads (ChunkedScan.swift); text is
+// dictionary-encoded from its bytes (ByteDictionary.swift); customer and order ids are resolved
+// through arrays when dense (KeyMaps.swift). The result is the cube a plain row-by-row read
+// gives: LoaderEquivalenceTests compares every column with such a reader.
 
 import Cube
 import Foundation
@@ -60,54 +65,13 @@ public enum CubeLoader {
     let mapping = try mappingFile.map { try DataMapping.load(file: $0, schema: schema) } ?? MappingInference.infer(schema)
     let cube: Cube
     do {
-      cube = try build(db: db, mapping: mapping, source: path)
+      cube = try build(db: db, mapping: mapping, source: path, schema: schema)
     } catch let e as SQLiteError {
       throw SQLiteError("\(path): reading the data failed (\(e.message)). The file may be damaged or locked.")
     }
     return LoadedDatabase(cube: cube, mapping: mapping, schema: schema, path: path, seconds: Date().timeIntervalSince(t0))
   }
 
-  /// Customer ids in the order they are first seen; integer ids stay integers.
-  struct CustomerIndex {
-    var intIndex: [Int64: Int32] = [:]
-    var textIndex: [String: Int32] = [:]
-    var intKeys = ContiguousArray<Int64>()
-    var textKeys: [String] = []
-    let integer: Bool
-
-    init(integer: Bool) { self.integer = integer }
-
-    var count: Int { integer ? intKeys.count : textKeys.count }
-
-    /// The row of the current statement's column `i`, adding it when new (or -1 for NULL).
-    mutating func row(_ st: SQLiteStatement, _ i: Int, add: Bool) -> Int32 {
-      if st.isNull(i) { return -1 }
-      if integer {
-        let k: Int64
-        if st.type(i) == SQLiteStatement.typeInteger {
-          k = st.int64(i)
-        } else if let v = st.text(i).flatMap({ Int64($0.trimmingCharacters(in: .whitespaces)) }) {
-          k = v
-        } else {
-          return -1
-        }
-        if let r = intIndex[k] { return r }
-        guard add else { return -1 }
-        let r = Int32(intKeys.count)
-        intIndex[k] = r
-        intKeys.append(k)
-        return r
-      } else {
-        let k = st.text(i) ?? ""
-        if let r = textIndex[k] { return r }
-        guard add else { return -1 }
-        let r = Int32(textKeys.count)
-        textIndex[k] = r
-        textKeys.append(k)
-        return r
-      }
-    }
-  }
 
   static func columnIsInteger(_ db: SQLiteDatabase, table: String, column: String) throws -> Bool {
     let rows = try db.rows(
@@ -125,140 +89,295 @@ public enum CubeLoader {
     return ints > 0 && others == 0
   }
 
-  static func build(db: SQLiteDatabase, mapping m: DataMapping, source: String) throws -> Cube {
-    let q = quoteIdentifier
-    let integerKeys = try columnIsInteger(db, table: m.orders.table, column: m.orders.customer)
-    var index = CustomerIndex(integer: integerKeys)
+  /// The code of column `i`'s text in `dict`, -1 for NULL.
+  @inline(__always)
+  static func code(_ st: SQLiteStatement, _ i: Int, _ dict: inout TextDictionary) -> Int32 {
+    guard let b = st.textBytes(i) else { return -1 }
+    return dict.code(b)
+  }
 
-    // Customers first, so their rows come first and in table order.
-    var attrBuilders: [DimensionID: DictBuilder] = [:]
-    var nameBuilder: DictBuilder?
-    var birth: ContiguousArray<Int32>?
-    var signup: ContiguousArray<Int32>?
-    var tableRows = 0
+  /// Gives the codes of `parts[k]`'s positions their codes in the first part's dictionary
+  /// (values first seen in a later chunk come after those of earlier chunks, as one reader
+  /// going through the table in order would have numbered them).
+  /// - Complexity: O(rows of the later chunks) when their numbering differs, else O(values).
+  static func mergeDictionaries(_ dicts: [TextDictionary], chunks: [ScanChunk], rows: [Int],
+                                codes: inout ContiguousArray<Int32>) -> TextDictionary {
+    guard var merged = dicts.first else { return TextDictionary() }
+    for k in dicts.indices.dropFirst() {
+      let remap = merged.absorb(dicts[k])
+      if remap.enumerated().allSatisfy({ Int32($0.offset) == $0.element }) { continue }
+      let start = chunks[k].start
+      for i in start..<(start + rows[k]) where codes[i] >= 0 { codes[i] = remap[Int(codes[i])] }
+    }
+    return merged
+  }
+
+  /// The cube of `db` under mapping `m`. Tables of at least `parallelThreshold` rows are read
+  /// in two chunks (tests lower it to exercise the chunked path on small files).
+  static func build(db: SQLiteDatabase, mapping m: DataMapping, source: String, schema: DatabaseSchema? = nil,
+                    parallelThreshold: Int = LoadConnections.defaultParallelThreshold) throws -> Cube {
+    let q = quoteIdentifier
+    let connections = LoadConnections(db, parallelThreshold: parallelThreshold)
+    func rowCount(_ table: String) -> Int {
+      if let t = schema?.tables.first(where: { $0.name == table }) { return t.rowCount }
+      return (try? db.rows("SELECT count(*) FROM \(q(table))").first?.first?.double).flatMap { $0 }.map { Int($0) } ?? 0
+    }
+    func columnNames(_ table: String) -> [String] {
+      if let cols = schema?.columns(of: table) { return cols.map(\.name) }
+      return ((try? db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)])) ?? []).compactMap { $0.first?.string }
+    }
+    let integerKeys = try columnIsInteger(db, table: m.orders.table, column: m.orders.customer)
+    var keys = CustomerKeys(integer: integerKeys)
+
+    // Customers first, so their rows come first and in table order (one thread: a repeated id
+    // keeps its first row).
+    var customerTable = CustomerColumns()
     if let c = m.customers {
-      let dims = DimensionID.allCases.filter { c.attributes[$0] != nil }
-      var cols = [c.id] + dims.compactMap { c.attributes[$0] }
-      let nameAt = c.name.map { n in cols.append(n); return cols.count - 1 }
-      let birthAt = c.birthYear.map { n in cols.append(n); return cols.count - 1 }
-      let signupAt = c.signup.map { n in cols.append(n); return cols.count - 1 }
-      let st = try db.prepare("SELECT \(cols.map(q).joined(separator: ", ")) FROM \(q(c.table))")
-      for d in dims { attrBuilders[d] = DictBuilder() }
-      if nameAt != nil { nameBuilder = DictBuilder() }
-      if birthAt != nil { birth = [] }
-      if signupAt != nil { signup = [] }
-      while try st.step() {
-        let before = index.count
-        let r = index.row(st, 0, add: true)
-        guard r >= 0, index.count > before else { continue }  // NULL or duplicate id: first row wins
-        tableRows += 1
-        for (k, d) in dims.enumerated() { attrBuilders[d]?.append(st.text(k + 1)) }
-        if let i = nameAt { nameBuilder?.append(st.text(i)) }
-        if let i = birthAt { birth?.append(st.isNull(i) ? nullDay : Int32(truncatingIfNeeded: st.int64(i))) }
-        if let i = signupAt { signup?.append(DateParsing.day(st, i)) }
-      }
+      customerTable = try readCustomers(db, c, keys: &keys, expectedRows: rowCount(c.table))
     }
 
     // Orders.
-    let o = m.orders
-    var ocols = [o.customer, o.date, o.amount]
-    let channelAt = o.channel.map { ocols.append($0); return ocols.count - 1 }
-    let qtyAt = o.quantity.map { ocols.append($0); return ocols.count - 1 }
-    let idAt: Int
-    if let id = o.id { ocols.append(id) } else { ocols.append("rowid") }
-    idAt = ocols.count - 1
-    let total = (try? db.rows("SELECT count(*) FROM \(q(o.table))").first?.first?.double).flatMap { $0 }.map { Int($0) } ?? 0
-    var day = ContiguousArray<Int32>()
-    var cust = ContiguousArray<Int32>()
-    var amount = ContiguousArray<Double>()
-    day.reserveCapacity(total)
-    cust.reserveCapacity(total)
-    amount.reserveCapacity(total)
-    var channel = channelAt.map { _ in DictBuilder(capacity: total) }
-    var qty: ContiguousArray<Double>? = qtyAt.map { _ in ContiguousArray<Double>() }
-    var orderRowById: [Int64: Int32] = [:]
-    let linkItems = m.items != nil
-    let ost = try db.prepare(
-      "SELECT \(ocols.enumerated().map { $0.offset == idAt && o.id == nil ? "rowid" : q($0.element) }.joined(separator: ", ")) FROM \(q(o.table))")
-    while try ost.step() {
-      let row = Int32(day.count)
-      cust.append(index.row(ost, 0, add: true))
-      day.append(DateParsing.day(ost, 1))
-      amount.append(ost.isNull(2) ? .nan : ost.double(2))
-      if let i = channelAt { channel?.append(ost.text(i)) }
-      if let i = qtyAt { qty?.append(ost.isNull(i) ? 0 : ost.double(i)) }
-      if linkItems { orderRowById[ost.int64(idAt)] = row }
-    }
+    let orderRead = try readOrders(connections, m.orders, keys: &keys, linkItems: m.items != nil,
+                                   expectedRows: rowCount(m.orders.table), columns: columnNames(m.orders.table))
 
     // Feedback (its customers may also be missing from the customer table).
     var feedback: FeedbackTable?
     if let f = m.feedback {
-      var fc = [f.customer, f.date, f.score]
-      if let c = f.comment { fc.append(c) }
-      let st = try db.prepare("SELECT \(fc.map(q).joined(separator: ", ")) FROM \(q(f.table))")
-      var fcust = ContiguousArray<Int32>()
-      var fday = ContiguousArray<Int32>()
-      var fscore = ContiguousArray<Double>()
-      var fcomment: [String] = []
-      while try st.step() {
-        fcust.append(index.row(st, 0, add: false))
-        fday.append(DateParsing.day(st, 1))
-        fscore.append(st.isNull(2) ? .nan : st.double(2))
-        fcomment.append(f.comment != nil ? (st.text(3) ?? "") : "")
-      }
-      feedback = FeedbackTable(customer: fcust, day: fday, score: fscore, comment: fcomment)
+      feedback = try readFeedback(connections, f, keys: keys, expectedRows: rowCount(f.table), columns: columnNames(f.table))
     }
 
     // Items.
     var items: ItemTable?
     if let it = m.items {
-      var ic = [it.order]
-      let pAt = it.product.map { ic.append($0); return ic.count - 1 }
-      let cAt = it.category.map { ic.append($0); return ic.count - 1 }
-      let qAt = it.quantity.map { ic.append($0); return ic.count - 1 }
-      let uAt = it.unitPrice.map { ic.append($0); return ic.count - 1 }
-      let st = try db.prepare("SELECT \(ic.map(q).joined(separator: ", ")) FROM \(q(it.table))")
-      var iorder = ContiguousArray<Int32>()
-      var prod = pAt.map { _ in DictBuilder() }
-      var cat = cAt.map { _ in DictBuilder() }
-      var iq = ContiguousArray<Double>()
-      var up = ContiguousArray<Double>()
-      while try st.step() {
-        iorder.append(orderRowById[st.int64(0)] ?? -1)
-        if let i = pAt { prod?.append(st.text(i)) }
-        if let i = cAt { cat?.append(st.text(i)) }
-        iq.append(qAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 1)
-        up.append(uAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 0)
-      }
-      items = ItemTable(order: iorder, product: prod?.build(), category: cat?.build(), quantity: iq, unitPrice: up)
+      items = try readItems(connections, it, orderRows: orderRead.orderRows, expectedRows: rowCount(it.table), columns: columnNames(it.table))
     }
 
     // Customers that appear only in orders get rows with NULL attributes.
-    let n = index.count
+    let n = keys.count
+    let tableRows = customerTable.rows
     let inTable = ContiguousArray<Bool>((0..<n).map { $0 < tableRows })
+    func padded(_ col: DictColumn) -> DictColumn {
+      var col = col
+      col.codes.append(contentsOf: repeatElement(-1, count: n - col.codes.count))
+      return col
+    }
+    func padded(_ days: ContiguousArray<Int32>?) -> ContiguousArray<Int32>? {
+      guard var d = days else { return nil }
+      d.append(contentsOf: repeatElement(nullDay, count: n - d.count))
+      return d
+    }
     var attributes: [DimensionID: DictColumn] = [:]
-    for (d, b) in attrBuilders {
-      var col = b.build()
-      col.codes.append(contentsOf: repeatElement(-1, count: n - col.codes.count))
-      attributes[d] = col
+    for (d, col) in customerTable.attributes { attributes[d] = padded(col) }
+    let keyColumn: KeyColumn = integerKeys ? .int(keys.intKeys) : .text(keys.textKeys)
+    let customers = CustomerTable(keys: keyColumn, inCustomerTable: inTable, name: customerTable.name.map(padded),
+                                  attributes: attributes, birthYear: padded(customerTable.birth),
+                                  signupDay: padded(customerTable.signup), tableRowCount: m.customers == nil ? 0 : tableRows)
+    return Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
+  }
+
+  /// The customer table's columns, one row per distinct id.
+  struct CustomerColumns {
+    var rows = 0
+    var attributes: [DimensionID: DictColumn] = [:]
+    var name: DictColumn?
+    var birth: ContiguousArray<Int32>?
+    var signup: ContiguousArray<Int32>?
+  }
+
+  /// Reads the customer table on one thread, adding its ids to `keys` in table order.
+  /// - Complexity: O(rows), one String per distinct text value.
+  static func readCustomers(_ db: SQLiteDatabase, _ c: DataMapping.Customers, keys: inout CustomerKeys,
+                            expectedRows: Int) throws -> CustomerColumns {
+    let q = quoteIdentifier
+    let dims = DimensionID.allCases.filter { c.attributes[$0] != nil }
+    var cols = [c.id] + dims.compactMap { c.attributes[$0] }
+    let nameAt = c.name.map { n in cols.append(n); return cols.count - 1 }
+    let birthAt = c.birthYear.map { n in cols.append(n); return cols.count - 1 }
+    let signupAt = c.signup.map { n in cols.append(n); return cols.count - 1 }
+    let st = try db.prepare("SELECT \(cols.map(q).joined(separator: ", ")) FROM \(q(c.table))")
+    let capacity = max(expectedRows, 0)
+    func codes() -> ContiguousArray<Int32> {
+      var a = ContiguousArray<Int32>()
+      a.reserveCapacity(capacity)
+      return a
     }
-    var name = nameBuilder?.build()
-    if var col = name {
-      col.codes.append(contentsOf: repeatElement(-1, count: n - col.codes.count))
-      name = col
+    var attrDicts = dims.map { _ in TextDictionary() }
+    var attrCodes = dims.map { _ in codes() }
+    var nameDict = TextDictionary()
+    var nameCodes = codes()
+    var birth = codes()
+    var signup = codes()
+    var rows = 0
+    while try st.step() {
+      guard let (_, isNew) = keys.add(st, 0), isNew else { continue }  // NULL or a repeated id: the first row wins
+      rows += 1
+      for k in dims.indices { attrCodes[k].append(code(st, k + 1, &attrDicts[k])) }
+      if let i = nameAt { nameCodes.append(code(st, i, &nameDict)) }
+      if let i = birthAt { birth.append(st.isNull(i) ? nullDay : Int32(truncatingIfNeeded: st.int64(i))) }
+      if let i = signupAt { signup.append(DateParsing.day(st, i)) }
     }
-    if var b = birth {
-      b.append(contentsOf: repeatElement(nullDay, count: n - b.count))
-      birth = b
+    var out = CustomerColumns(rows: rows)
+    for (k, d) in dims.enumerated() { out.attributes[d] = attrDicts[k].column(attrCodes[k]) }
+    if nameAt != nil { out.name = nameDict.column(nameCodes) }
+    if birthAt != nil { out.birth = birth }
+    if signupAt != nil { out.signup = signup }
+    return out
+  }
+
+  struct OrderPart: ChunkPart {
+    var rows: Int
+    var newCustomers: NewCustomers
+    var channel: TextDictionary
+    var ids: OrderIDs
+  }
+
+  /// Reads the orders (in two chunks when large), then gives new customer ids their rows in
+  /// order-table order.
+  /// - Complexity: O(rows); no hashing for dense integer customer and order ids.
+  static func readOrders(_ connections: LoadConnections, _ o: DataMapping.Orders, keys: inout CustomerKeys,
+                         linkItems: Bool, expectedRows: Int, columns: [String]) throws -> (table: OrderTable, orderRows: OrderRows) {
+    let q = quoteIdentifier
+    var ocols = [o.customer, o.date, o.amount]
+    let channelAt = o.channel.map { ocols.append($0); return ocols.count - 1 }
+    let qtyAt = o.quantity.map { ocols.append($0); return ocols.count - 1 }
+    if let id = o.id { ocols.append(id) } else { ocols.append("rowid") }
+    let idAt = ocols.count - 1
+    let select = "SELECT \(ocols.enumerated().map { $0.offset == idAt && o.id == nil ? "rowid" : q($0.element) }.joined(separator: ", ")) FROM \(q(o.table))"
+    // The scan sees the keys as they were before it (`known`, shared by both chunks).
+    func scan(known: CustomerKeys) throws -> ScannedTable<OrderPart> {
+      try connections.scan(
+        table: o.table, columns: columns, select: select, expectedRows: expectedRows,
+        int32: channelAt == nil ? 2 : 3, double: qtyAt == nil ? 1 : 2
+      ) { chunk, st, b in
+        let day = b.int32[0], cust = b.int32[1], amount = b.double[0]
+        let channel = channelAt.map { _ in b.int32[2] }
+        let qty = qtyAt.map { _ in b.double[1] }
+        var customers = ChunkCustomers(known: known)
+        var part = OrderPart(rows: 0, newCustomers: NewCustomers(), channel: TextDictionary(), ids: OrderIDs())
+        var i = chunk.start
+        let end = chunk.positions.upperBound
+        while try st.step() {
+          guard i < end else { throw ChunkOverflow() }
+          cust[i] = customers.code(st, 0, add: true)
+          day[i] = DateParsing.day(st, 1)
+          amount[i] = st.isNull(2) ? .nan : st.double(2)
+          if let channel, let c = channelAt { channel[i] = code(st, c, &part.channel) }
+          if let qty, let c = qtyAt { qty[i] = st.isNull(c) ? 0 : st.double(c) }
+          if linkItems { part.ids.append(st.int64(idAt)) }
+          i += 1
+        }
+        part.rows = i - chunk.start
+        part.newCustomers = customers.new
+        return part
+      }
     }
-    if var s = signup {
-      s.append(contentsOf: repeatElement(nullDay, count: n - s.count))
-      signup = s
+    var scanned = try scan(known: keys)
+    var cust = scanned.take(int32: 1)
+    for (chunk, part) in zip(scanned.chunks, scanned.parts) where !part.newCustomers.isEmpty {
+      let rows = keys.absorb(part.newCustomers)
+      for i in chunk.start..<(chunk.start + part.rows) where cust[i] <= -2 { cust[i] = rows[Int(-2 - cust[i])] }
     }
-    let keys: KeyColumn = integerKeys ? .int(index.intKeys) : .text(index.textKeys)
-    let customers = CustomerTable(keys: keys, inCustomerTable: inTable, name: name, attributes: attributes,
-                                  birthYear: birth, signupDay: signup, tableRowCount: m.customers == nil ? 0 : tableRows)
-    let orders = OrderTable(day: day, customer: cust, amount: amount, channel: channel?.build(), quantity: qty)
-    return Cube(customers: customers, orders: orders, items: items, feedback: feedback, source: source)
+    var channel: DictColumn?
+    if channelAt != nil {
+      var codes = scanned.take(int32: 2)
+      let dict = mergeDictionaries(scanned.parts.map(\.channel), chunks: scanned.chunks, rows: scanned.parts.map(\.rows), codes: &codes)
+      channel = dict.column(codes)
+    }
+    let table = OrderTable(day: scanned.int32[0], customer: cust, amount: scanned.double[0], channel: channel,
+                           quantity: qtyAt == nil ? nil : scanned.double[1])
+    return (table, OrderRows(scanned.parts.map(\.ids)))
+  }
+
+  struct FeedbackPart: ChunkPart {
+    var rows: Int
+    var comments: [String]
+  }
+
+  /// Reads the feedback (in two chunks when large); customers not known are -1.
+  /// - Complexity: O(rows); repeated comments share one String.
+  static func readFeedback(_ connections: LoadConnections, _ f: DataMapping.Feedback, keys: CustomerKeys,
+                           expectedRows: Int, columns: [String]) throws -> FeedbackTable {
+    let q = quoteIdentifier
+    var fc = [f.customer, f.date, f.score]
+    if let c = f.comment { fc.append(c) }
+    let hasComment = f.comment != nil
+    let scanned = try connections.scan(
+      table: f.table, columns: columns, select: "SELECT \(fc.map(q).joined(separator: ", ")) FROM \(q(f.table))",
+      expectedRows: expectedRows, int32: 2, double: 1
+    ) { chunk, st, b in
+      let cust = b.int32[0], day = b.int32[1], score = b.double[0]
+      var customers = ChunkCustomers(known: keys)
+      var interner = StringInterner()
+      var comments: [String] = []
+      comments.reserveCapacity(chunk.capacity)
+      var i = chunk.start
+      let end = chunk.positions.upperBound
+      while try st.step() {
+        guard i < end else { throw ChunkOverflow() }
+        cust[i] = customers.code(st, 0, add: false)
+        day[i] = DateParsing.day(st, 1)
+        score[i] = st.isNull(2) ? .nan : st.double(2)
+        comments.append(hasComment ? (st.textBytes(3).map { interner.string($0) } ?? "") : "")
+        i += 1
+      }
+      return FeedbackPart(rows: i - chunk.start, comments: comments)
+    }
+    let comments = scanned.parts.count == 1 ? scanned.parts[0].comments : scanned.parts.flatMap(\.comments)
+    return FeedbackTable(customer: scanned.int32[0], day: scanned.int32[1], score: scanned.double[0], comment: comments)
+  }
+
+  struct ItemPart: ChunkPart {
+    var rows: Int
+    var product: TextDictionary
+    var category: TextDictionary
+  }
+
+  /// Reads the order items (in two chunks when large), linking each to its order's row.
+  /// - Complexity: O(rows); no hashing for consecutive or dense order ids.
+  static func readItems(_ connections: LoadConnections, _ it: DataMapping.Items, orderRows: OrderRows,
+                        expectedRows: Int, columns: [String]) throws -> ItemTable {
+    let q = quoteIdentifier
+    var ic = [it.order]
+    let pAt = it.product.map { ic.append($0); return ic.count - 1 }
+    let cAt = it.category.map { ic.append($0); return ic.count - 1 }
+    let qAt = it.quantity.map { ic.append($0); return ic.count - 1 }
+    let uAt = it.unitPrice.map { ic.append($0); return ic.count - 1 }
+    // Int32 columns: order, then product and category when mapped.
+    let productCol = pAt.map { _ in 1 }
+    let categoryCol = cAt.map { _ in pAt == nil ? 1 : 2 }
+    var scanned = try connections.scan(
+      table: it.table, columns: columns, select: "SELECT \(ic.map(q).joined(separator: ", ")) FROM \(q(it.table))",
+      expectedRows: expectedRows, int32: 1 + (pAt == nil ? 0 : 1) + (cAt == nil ? 0 : 1), double: 2
+    ) { chunk, st, b in
+      let order = b.int32[0], iq = b.double[0], up = b.double[1]
+      let product = productCol.map { b.int32[$0] }
+      let category = categoryCol.map { b.int32[$0] }
+      var part = ItemPart(rows: 0, product: TextDictionary(), category: TextDictionary())
+      var i = chunk.start
+      let end = chunk.positions.upperBound
+      while try st.step() {
+        guard i < end else { throw ChunkOverflow() }
+        order[i] = orderRows.row(st.int64(0))
+        if let product, let c = pAt { product[i] = code(st, c, &part.product) }
+        if let category, let c = cAt { category[i] = code(st, c, &part.category) }
+        iq[i] = qAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 1
+        up[i] = uAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 0
+        i += 1
+      }
+      part.rows = i - chunk.start
+      return part
+    }
+    let rows = scanned.parts.map(\.rows)
+    var product: DictColumn?
+    if let k = productCol {
+      var codes = scanned.take(int32: k)
+      product = mergeDictionaries(scanned.parts.map(\.product), chunks: scanned.chunks, rows: rows, codes: &codes).column(codes)
+    }
+    var category: DictColumn?
+    if let k = categoryCol {
+      var codes = scanned.take(int32: k)
+      category = mergeDictionaries(scanned.parts.map(\.category), chunks: scanned.chunks, rows: rows, codes: &codes).column(codes)
+    }
+    return ItemTable(order: scanned.int32[0], product: product, category: category, quantity: scanned.double[0], unitPrice: scanned.double[1])
   }
 }

@@ -163,6 +163,13 @@ public final class SQLiteStatement {
     return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
   }
 
+  /// The bytes `text(i)` decodes (nil where it returns nil), valid until the next step: for
+  /// dictionary-encoding text without making a String per row.
+  @inline(__always) public func textBytes(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
+    guard let p = sqlite3_column_text(stmt, Int32(i)) else { return nil }
+    return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, Int32(i))))
+  }
+
   /// Raw UTF-8 bytes of column `i`, valid until the next step (for fast date parsing).
   @inline(__always) public func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
     let p = sqlite3_column_text(stmt, Int32(i))

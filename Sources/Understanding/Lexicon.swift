@@ -21,6 +21,10 @@ public enum Meaning: Hashable, Sendable {
   /// 下个月, next quarter: how far ahead a prediction looks, in days.
   case horizon(Int)
   case ordinalNext
+  /// 第 (before a number): the number is an ordinal (第3个月).
+  case ordinalPrefix
+  /// 个月后 / months after (after a number): months after the cohort month.
+  case monthsAfter
   case cohortFirst
   case topicWord(String)
   case filler

@@ -163,6 +163,12 @@ public struct QuestionParser: Sendable {
         } else {
           r.unknown.append(t.text)
         }
+      case .number(let v) where i + 1 < toks.count && meanings(toks[i + 1]).contains(.monthsAfter)
+        || i > 0 && meanings(toks[i - 1]).contains(.ordinalPrefix) && i + 1 < toks.count && meanings(toks[i + 1]).contains(.monthsAfter):
+        // 第3个月, 3个月后, month 3 … after: the k-th month after the cohort month.
+        r.monthsAfter = Int(max(0, min(v, 120)))
+        r.cohort = true
+        i += 1
       case .number(let v):
         let unit = nextUnit(i)
         if let op = pendingCond {
@@ -308,6 +314,7 @@ public struct QuestionParser: Sendable {
         case .chart(let c): r.chart = c
         case .horizon(let d): r.horizonDays = d
         case .ordinalNext: r.monthsAfter = 1
+        case .ordinalPrefix, .monthsAfter: break
         case .cohortFirst: r.cohort = true
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
         case .unsupported: r.unsupported.append(t.text)

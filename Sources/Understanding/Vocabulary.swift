@@ -67,8 +67,12 @@ public struct Vocabulary: Sendable {
         guard let u = TimeUnit(rawValue: r.id) else { throw GrammarError(r.location, "unknown time grain “\(r.id)” (day, week, month, quarter, year)") }
         meaning = .grain(u)
       case "ordinal":
-        guard r.id == "next" else { throw GrammarError(r.location, "unknown ordinal “\(r.id)” (next)") }
-        meaning = .ordinalNext
+        switch r.id {
+        case "next": meaning = .ordinalNext
+        case "nth": meaning = .ordinalPrefix
+        case "months_after": meaning = .monthsAfter
+        default: throw GrammarError(r.location, "unknown ordinal “\(r.id)” (next, nth, months_after)")
+        }
       case "cohort":
         meaning = .cohortFirst
       case "filler":
