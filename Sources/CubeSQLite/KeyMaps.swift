@@ -62,9 +62,15 @@ struct IntRowMap: Sendable {
       let gap = UInt64(bitPattern: hi &- lo)  // span - 1
       let size = UInt64(dense.count)
       if gap < limit, gap < 2 * size + 4096 {
-        let span = min(max(gap + 1, 2 * size), limit)
-        let down = hi &- Int64(span - 1)
-        resize(from: key < base && down <= lo ? down : lo, span: Int(span))
+        // span - 1, at least the gap, at most what fits before Int64.min or after Int64.max
+        let wanted = min(max(gap, 2 * size - 1), limit - 1)
+        if key < base {
+          let extra = min(wanted, UInt64(bitPattern: hi &- Int64.min))
+          resize(from: hi &- Int64(bitPattern: extra), span: Int(extra) + 1)
+        } else {
+          let extra = min(wanted, UInt64(bitPattern: Int64.max &- lo))
+          resize(from: lo, span: Int(extra) + 1)
+        }
         return
       }
     }
@@ -92,7 +98,8 @@ struct IntRowMap: Sendable {
   }
 
   /// Re-lays the dense array over `span` keys from `newBase`, keeping every key (the old dense
-  /// range must fit in the new one; sparse keys that fall inside move in).
+  /// range must fit in the new one, which must not pass Int64.max; sparse keys that fall
+  /// inside move in).
   private mutating func resize(from newBase: Int64, span: Int) {
     var fresh = ContiguousArray<Int32>(repeating: -1, count: span)
     for (i, r) in dense.enumerated() where r >= 0 {

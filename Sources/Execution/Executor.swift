@@ -121,6 +121,22 @@ public final class Executor: @unchecked Sendable {
       allKeys = allKeys.filter { keys.decode($0)[si] != 0 }
     }
 
+    // A ranking over many groups keeps only the groups that can make the top N (values at
+    // least as good as the N-th, ties included) before rows are built.
+    if let rk = plan.ranking, plan.comparison == nil, !plan.share, allKeys.count > rk.limit * 8, let m0 = metrics.first {
+      var scored: [(Int64, Double)] = []
+      scored.reserveCapacity(allKeys.count)
+      for k in allKeys {
+        // the value rows will show: a group missing from this figure's scan counts as empty
+        if let v = perMetric[0][k].map({ $0.value(m0) }) ?? Figures().value(m0) { scored.append((k, v)) }
+      }
+      if scored.count >= rk.limit {
+        var vals = scored.map(\.1)
+        vals.sort(by: rk.descending ? (>) : (<))
+        let cut = vals[rk.limit - 1]
+        allKeys = Set(scored.lazy.filter { rk.descending ? $0.1 >= cut : $0.1 <= cut }.map(\.0))
+      }
+    }
     var rows: [(key: Int64, codes: [Int], values: [Double?])] = []
     for k in allKeys {
       let vals = metrics.enumerated().map { (i, m) -> Double? in

@@ -215,6 +215,10 @@ extension ExecutionContext {
     let customerOnly = sources.allSatisfy { if case .customer = $0 { return true }; return false }
 
     let keySpace = keys.parts.reduce(1) { $0 * max(1, $1.cardinality) }
+    if !useItems, needPairs, let fast = bucketMaskFigures(keys, sources: sources, period: period, keySpace: keySpace) {
+      scanCache[cacheKey] = fast
+      return fast
+    }
     var acc = ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: cube.customers.count, nC: nC,
                               denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
     let hasAllowed = orderHasAllowedItem
@@ -353,6 +357,116 @@ extension ExecutionContext {
       for (g, k) in acc.groupIds.keys.enumerated() { fill(g, k) }
     }
     scanCache[cacheKey] = groups
+    return groups
+  }
+
+  /// Customer figures per time bucket without a (group, customer) table: when the grouping
+  /// is customer attributes plus at most 64 time units, each customer keeps bit-sliced
+  /// counters (ordered once, twice, three and four times) per unit in four UInt64 masks.
+  /// - Complexity: O(orders + customers × units with orders).
+  func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
+    let high = plan.thresholds.highRepurchaseOrders
+    guard plan.conditions.isEmpty, (2...4).contains(high), keySpace <= 4_000_000,
+      let last = keys.parts.last, let g = last.grain, last.cardinality > 0, last.cardinality <= 64,
+      keys.parts.dropLast().allSatisfy({ $0.dimension?.isCustomerAttribute ?? false }),
+      case .time(let table, let dayLo)? = sources.last
+    else { return nil }
+    var custArrays: [(ContiguousArray<Int32>, Int64)] = []
+    for (j, src) in sources.dropLast().enumerated() {
+      guard case .customer(let a) = src else { return nil }
+      custArrays.append((a, keys.strides[j]))
+    }
+    let (lo, hi) = bounds(period)
+    let o = cube.orders
+    let nCust = cube.customers.count
+    var m1 = ContiguousArray<UInt64>(repeating: 0, count: nCust), m2 = m1, m3 = m1, m4 = m1
+    var gSales = ContiguousArray<Double>(repeating: 0, count: keySpace)
+    var gOrders = ContiguousArray<Int>(repeating: 0, count: keySpace)
+    var gUnits = ContiguousArray<Double>(repeating: 0, count: keySpace)
+    var touched = ContiguousArray<Bool>(repeating: false, count: keySpace)
+    let channelCodes = o.channel?.codes
+    let hasAllowed = orderHasAllowedItem
+    let qty = o.quantity
+    let mask = customerMask
+    @inline(__always) func customerKey(_ c: Int32) -> Int64 {
+      var k: Int64 = 0
+      for (a, stride) in custArrays { k += Int64(c < 0 ? 0 : a[Int(c)] + 1) * stride }
+      return k
+    }
+    for i in 0..<o.count {
+      let d = o.day[i]
+      if d < lo || d > hi || d == nullDay { continue }
+      let c = o.customer[i]
+      if let m = mask, c < 0 || !m[Int(c)] { continue }
+      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
+      if let h = hasAllowed, !h[i] { continue }
+      let x = Int(d) - Int(dayLo)
+      if x < 0 || x >= table.count { continue }
+      let b = table[x]
+      if b < 0 { continue }
+      let k = Int(customerKey(c)) + Int(b)
+      let a = o.amount[i]
+      gSales[k] += a.isNaN ? 0 : a
+      gOrders[k] += 1
+      gUnits[k] += qty?[i] ?? 0
+      touched[k] = true
+      if c >= 0 {
+        let bit: UInt64 = 1 << UInt64(b)
+        let ci = Int(c)
+        m4[ci] |= m3[ci] & bit
+        m3[ci] |= m2[ci] & bit
+        m2[ci] |= m1[ci] & bit
+        m1[ci] |= bit
+      }
+    }
+    var groups: [Int64: Figures] = [:]
+    for k in 0..<keySpace where touched[k] {
+      var f = Figures()
+      f.sales = gSales[k]
+      f.orders = gOrders[k]
+      f.units = gUnits[k]
+      groups[Int64(k)] = f
+    }
+    // Each unit's days within the period, for new and returning customers.
+    var bStart = ContiguousArray<Int32>(), bEnd = ContiguousArray<Int32>()
+    for b in 0..<last.cardinality {
+      var s = g.start(ofIndex: last.base + b).raw, e = g.end(ofIndex: last.base + b).raw
+      if let p = period {
+        s = max(s, p.start.raw)
+        e = min(e, p.end.raw)
+      }
+      bStart.append(s)
+      bEnd.append(e)
+    }
+    let firstEver = cube.stats.firstDay
+    let highMask: ContiguousArray<UInt64> = high == 2 ? m2 : (high == 3 ? m3 : m4)
+    var buyers = ContiguousArray<Int32>(repeating: 0, count: keySpace)
+    var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
+    for c in 0..<nCust where m1[c] != 0 {
+      let ck = Int(customerKey(Int32(c)))
+      var bits = m1[c]
+      let first = firstEver[c]
+      while bits != 0 {
+        let b = bits.trailingZeroBitCount
+        bits &= bits - 1
+        let k = ck + b
+        let bit: UInt64 = 1 << UInt64(b)
+        buyers[k] += 1
+        if m2[c] & bit != 0 { repeaters[k] += 1 }
+        if highMask[c] & bit != 0 { highs[k] += 1 }
+        if first >= bStart[b] && first <= bEnd[b] { news[k] += 1 } else if first < bStart[b] { returning[k] += 1 }
+      }
+    }
+    for (k, f) in groups {
+      var f = f
+      let i = Int(k)
+      f.buyers = Int(buyers[i])
+      f.repeatCustomers = Int(repeaters[i])
+      f.highRepurchase = Int(highs[i])
+      f.newCustomers = Int(news[i])
+      f.returning = Int(returning[i])
+      groups[k] = f
+    }
     return groups
   }
 

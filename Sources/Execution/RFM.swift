@@ -45,8 +45,29 @@ enum RFMComputation {
         }
       }
     }
-    scores(who.map { Double(r[$0]) }, larger: true, into: &rs)
-    scores(who.map { Double(f[$0]) }, larger: false, into: &fs)
+    /// For small non-negative integers (recency in days, order counts): a histogram and its
+    /// prefix sums give the counts of strictly smaller or larger values in O(n).
+    func integerScores(_ values: ContiguousArray<Int32>, larger: Bool, into out: inout ContiguousArray<Int8>) -> Bool {
+      var maxV: Int32 = 0
+      for c in who {
+        let v = values[c]
+        if v < 0 { return false }
+        if v > maxV { maxV = v }
+      }
+      guard maxV < 10_000_000 else { return false }
+      var hist = ContiguousArray<Int>(repeating: 0, count: Int(maxV) + 2)
+      for c in who { hist[Int(values[c])] += 1 }
+      var below = ContiguousArray<Int>(repeating: 0, count: hist.count)  // values strictly smaller
+      for v in 1..<hist.count { below[v] = below[v - 1] + hist[v - 1] }
+      for c in who {
+        let v = Int(values[c])
+        let n = larger ? pop - below[v] - hist[v] : below[v]
+        out[c] = Int8(1 + (5 * n) / pop)
+      }
+      return true
+    }
+    if !integerScores(r, larger: true, into: &rs) { scores(who.map { Double(r[$0]) }, larger: true, into: &rs) }
+    if !integerScores(f, larger: false, into: &fs) { scores(who.map { Double(f[$0]) }, larger: false, into: &fs) }
     scores(who.map { m[$0] }, larger: false, into: &ms)
     var rSum = 0.0, fSum = 0.0, mSum = 0.0
     for c in who {
