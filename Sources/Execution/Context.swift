@@ -184,7 +184,11 @@ final class ExecutionContext {
         topicFilters.append((topics.filter { f.values.contains($0.name) }, f.negated))
       default:
         var m = mask ?? ContiguousArray(repeating: true, count: cube.customers.count)
-        for c in 0..<m.count where m[c] { m[c] = allowed.contains(customerCode(f.dimension, c)) != f.negated }
+        let seg = f.dimension == .segment ? rfm().segment : nil  // fetched once, not per customer
+        for c in 0..<m.count where m[c] {
+          let code = seg.map { Int32($0[c]) } ?? customerCode(f.dimension, c)
+          m[c] = allowed.contains(code) != f.negated
+        }
         mask = m
       }
     }

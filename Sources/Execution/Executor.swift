@@ -93,6 +93,7 @@ public final class Executor: @unchecked Sendable {
     let plan = ctx.plan
     let lang = ctx.lang
     let metrics = plan.metrics.isEmpty ? [MetricID.sales] : plan.metrics
+    if CustomerRanking.applies(ctx, metrics) { return CustomerRanking.run(ctx, metric: metrics[0]) }
     // The time axis: the asked period, else the units that have data (up to today).
     var axis = plan.period
     if axis == nil, plan.timeGrain != nil, let r = cube.dateRange {

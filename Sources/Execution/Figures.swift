@@ -591,6 +591,7 @@ extension ExecutionContext {
     var groups: [Int64: Figures] = [:]
     let hasTable = cube.customers.tableRowCount > 0
     let groupsBySegment = plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
+    let segments = groupsBySegment ? rfm().segment : nil
     for c in 0..<cube.customers.count {
       if hasTable && !groupsBySegment {
         guard cube.customers.inCustomerTable[c] else { continue }
@@ -604,7 +605,7 @@ extension ExecutionContext {
         guard d != nullDay, d >= p.start.raw, d <= p.end.raw else { continue }
         day = d
       }
-      if groupsBySegment && rfm().segment[c] < 0 { continue }
+      if let seg = segments, seg[c] < 0 { continue }
       guard let k = key(keys, cc, c: Int32(c), order: -1, item: -1, day: day) else { continue }
       groups[k, default: Figures()].customers += 1
     }
