@@ -65,7 +65,8 @@ final class ExecutionContext {
   let today: Int32
   let lang: Language
   let topics: [Topic]
-  let rfm: () -> RFMTable
+  /// RFM segment per customer (index into `Segment.allCases`, -1 without orders), computed on first use.
+  let segments: () -> ContiguousArray<Int8>
   let stats: CustomerStats
   /// Customers passing the plan's customer-attribute filters (nil = all pass).
   var customerMask: ContiguousArray<Bool>?
@@ -76,14 +77,14 @@ final class ExecutionContext {
   /// Scans already made for this plan (several figures share one pass).
   var scanCache: [String: [Int64: Figures]] = [:]
 
-  init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, rfm: @escaping () -> RFMTable) throws {
+  init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, segments: @escaping () -> ContiguousArray<Int8>) throws {
     self.cube = cube
     self.plan = plan
     self.today = plan.today.raw
     self.lang = lang
     self.topics = topics
     self.stats = stats
-    self.rfm = rfm
+    self.segments = segments
     try buildFilters()
   }
 
@@ -107,7 +108,7 @@ final class ExecutionContext {
     switch d {
     case .customer: return Int32(c)
     case .ageBand: return ageBand(c)
-    case .segment: return Int32(rfm().segment[c])
+    case .segment: return Int32(segments()[c])
     default: return cube.customers.attributes[d]?.codes[c] ?? -1
     }
   }
@@ -184,7 +185,7 @@ final class ExecutionContext {
         topicFilters.append((topics.filter { f.values.contains($0.name) }, f.negated))
       default:
         var m = mask ?? ContiguousArray(repeating: true, count: cube.customers.count)
-        let seg = f.dimension == .segment ? rfm().segment : nil  // fetched once, not per customer
+        let seg = f.dimension == .segment ? segments() : nil  // fetched once, not per customer
         for c in 0..<m.count where m[c] {
           let code = seg.map { Int32($0[c]) } ?? customerCode(f.dimension, c)
           m[c] = allowed.contains(code) != f.negated

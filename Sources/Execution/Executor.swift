@@ -11,6 +11,7 @@ public final class Executor: @unchecked Sendable {
   public let topics: [Topic]
   private let lock = NSLock()
   private var rfmCache: [Int32: RFMTable] = [:]
+  private var segmentCache: [Int32: ContiguousArray<Int8>] = [:]
   private var statsCache: [Int32: CustomerStats] = [:]
   private var modelCache: [Int32: CustomerModel] = [:]
 
@@ -27,6 +28,18 @@ public final class Executor: @unchecked Sendable {
     if let s = statsCache[today] { return s }
     let s = CustomerStats(orders: cube.orders, customers: cube.customers.count, until: today)
     statsCache[today] = s
+    return s
+  }
+
+  /// RFM segments only (no quintile scores): what segment questions need.
+  func segments(today: Day) -> ContiguousArray<Int8> {
+    let st = stats(today.raw)
+    lock.lock()
+    defer { lock.unlock() }
+    if let r = rfmCache[today.raw] { return r.segment }
+    if let s = segmentCache[today.raw] { return s }
+    let s = RFMComputation.segments(stats: st, today: today.raw)
+    segmentCache[today.raw] = s
     return s
   }
 
@@ -65,7 +78,7 @@ public final class Executor: @unchecked Sendable {
 
   public func run(_ plan: Plan, language: Language) throws -> ResultTable {
     let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw)) { [unowned self] in
-      self.rfm(today: plan.today)
+      self.segments(today: plan.today)
     }
     if plan.list == .churnRisk {
       let m = try fittedModel(ctx)

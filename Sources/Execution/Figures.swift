@@ -76,7 +76,7 @@ extension ExecutionContext {
     keys.parts.map { p in
       guard let d = p.dimension, d.isCustomerAttribute else { return nil }
       switch d {
-      case .segment: return ContiguousArray(rfm().segment.map { Int32($0) })
+      case .segment: return ContiguousArray(segments().map { Int32($0) })
       case .customer: return ContiguousArray((0..<Int32(cube.customers.count)).map { $0 })
       default:
         if let col = cube.customers.attributes[d] { return col.codes }
@@ -591,7 +591,7 @@ extension ExecutionContext {
     var groups: [Int64: Figures] = [:]
     let hasTable = cube.customers.tableRowCount > 0
     let groupsBySegment = plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
-    let segments = groupsBySegment ? rfm().segment : nil
+    let segmentOf = groupsBySegment ? segments() : nil
     for c in 0..<cube.customers.count {
       if hasTable && !groupsBySegment {
         guard cube.customers.inCustomerTable[c] else { continue }
@@ -605,7 +605,7 @@ extension ExecutionContext {
         guard d != nullDay, d >= p.start.raw, d <= p.end.raw else { continue }
         day = d
       }
-      if let seg = segments, seg[c] < 0 { continue }
+      if let seg = segmentOf, seg[c] < 0 { continue }
       guard let k = key(keys, cc, c: Int32(c), order: -1, item: -1, day: day) else { continue }
       groups[k, default: Figures()].customers += 1
     }

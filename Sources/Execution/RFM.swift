@@ -7,6 +7,34 @@ import Cube
 import QueryModel
 
 enum RFMComputation {
+  /// The eight segments alone: each customer's R, F and M against their means.
+  /// - Complexity: O(customers), two passes.
+  static func segments(stats: CustomerStats, today: Int32) -> ContiguousArray<Int8> {
+    let n = stats.orderCount.count
+    var seg = ContiguousArray<Int8>(repeating: -1, count: n)
+    var pop = 0
+    var rSum = 0.0, fSum = 0.0, mSum = 0.0
+    for c in 0..<n where stats.orderCount[c] > 0 {
+      pop += 1
+      rSum += Double(today - stats.lastDay[c])
+      fSum += Double(stats.orderCount[c])
+      mSum += stats.totalSpend[c]
+    }
+    guard pop > 0 else { return seg }
+    let rMean = rSum / Double(pop), fMean = fSum / Double(pop), mMean = mSum / Double(pop)
+    // segment index by the three comparisons (R high = 4, F high = 2, M high = 1)
+    var lookup = [Int8](repeating: 7, count: 8)
+    for (i, s) in Segment.allCases.enumerated() {
+      let p = s.profile
+      lookup[(p.r ? 4 : 0) + (p.f ? 2 : 0) + (p.m ? 1 : 0)] = Int8(i)
+    }
+    for c in 0..<n where stats.orderCount[c] > 0 {
+      let r = Double(today - stats.lastDay[c]) < rMean, f = Double(stats.orderCount[c]) > fMean, m = stats.totalSpend[c] > mMean
+      seg[c] = lookup[(r ? 4 : 0) + (f ? 2 : 0) + (m ? 1 : 0)]
+    }
+    return seg
+  }
+
   static func compute(stats: CustomerStats, today: Int32) -> RFMTable {
     let n = stats.orderCount.count
     var r = ContiguousArray<Int32>(repeating: -1, count: n)
