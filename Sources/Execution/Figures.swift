@@ -619,16 +619,22 @@ extension ExecutionContext {
         : "This data has no feedback table, so NPS, satisfaction and complaints cannot be computed. Ask about sales, orders, repeat purchase or customer states instead.")
     }
     let (lo, hi) = bounds(period)
-    let cc = customerCodeArrays(keys)
+    let sources = partSources(keys)
+    let strides = keys.strides
     let negativeTopics = topics.filter(\.negative)
     let topicPart = keys.parts.firstIndex { $0.dimension == .topic }
     let negMax = plan.thresholds.negativeScoreMax
-    var groups: [Int64: Figures] = [:]
+    // Groups by id in a slot table, figures in arrays (no dictionary per row).
+    var ids = SlotTable(capacity: 64)
+    var count = ContiguousArray<Int>(), sum = ContiguousArray<Double>()
+    var promoters = ContiguousArray<Int>(), detractors = ContiguousArray<Int>(), negative = ContiguousArray<Int>()
+    let mask = customerMask
+    var topicCodes: [Int] = []
     for i in 0..<fb.count {
       let d = fb.day[i]
       if d < lo || d > hi || d == nullDay { continue }
       let c = fb.customer[i]
-      if customerMask != nil && !customerPasses(c) { continue }
+      if let m = mask, c < 0 || !m[Int(c)] { continue }
       let s = fb.score[i]
       if s.isNaN { continue }
       if !topicFilters.isEmpty {
@@ -636,23 +642,38 @@ extension ExecutionContext {
         let ok = topicFilters.allSatisfy { (tf, negated) in tf.contains(where: { t in t.phrases.contains { text.contains($0) } }) != negated }
         if !ok { continue }
       }
-      var topicCodes: [Int] = [0]
+      topicCodes.removeAll(keepingCapacity: true)
       if topicPart != nil {
         let text = fb.comment[i]
-        topicCodes = negativeTopics.indices.filter { t in negativeTopics[t].phrases.contains { text.contains($0) } }.map { $0 + 1 }
+        for t in negativeTopics.indices where negativeTopics[t].phrases.contains(where: { text.contains($0) }) { topicCodes.append(t + 1) }
         if topicCodes.isEmpty { continue }
+      } else {
+        topicCodes.append(0)
       }
-      guard let base = key(keys, cc, c: c, order: -1, item: -1, day: d) else { continue }
+      guard let base = fastKey(sources, strides, c: c, order: -1, item: -1, day: d) else { continue }
       for tc in topicCodes {
-        let k = base + (topicPart.map { Int64(tc) * keys.strides[$0] } ?? 0)
-        var g = groups[k] ?? Figures()
-        g.feedback += 1
-        g.scoreSum += s
-        if s >= 9 { g.promoters += 1 }
-        if s <= 6 { g.detractors += 1 }
-        if s <= negMax { g.negative += 1 }
-        groups[k] = g
+        let k = base + (topicPart.map { Int64(tc) * strides[$0] } ?? 0)
+        var isNew = false
+        let g = ids.id(k, isNew: &isNew)
+        if isNew {
+          count.append(0); sum.append(0); promoters.append(0); detractors.append(0); negative.append(0)
+        }
+        count[g] += 1
+        sum[g] += s
+        if s >= 9 { promoters[g] += 1 }
+        if s <= 6 { detractors[g] += 1 }
+        if s <= negMax { negative[g] += 1 }
       }
+    }
+    var groups: [Int64: Figures] = [:]
+    for (g, k) in ids.keys.enumerated() {
+      var f = Figures()
+      f.feedback = count[g]
+      f.scoreSum = sum[g]
+      f.promoters = promoters[g]
+      f.detractors = detractors[g]
+      f.negative = negative[g]
+      groups[k] = f
     }
     return groups
   }
