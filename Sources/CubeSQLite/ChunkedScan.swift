@@ -23,6 +23,34 @@ struct ScanChunk: Sendable {
   var positions: Range<Int> { start..<(start + capacity) }
 }
 
+/// How a table is read: `select` (`SELECT … FROM table`), whole or in rowid-range chunks.
+struct ScanPlan: Sendable {
+  var table: String
+  var select: String
+  var chunks: [ScanChunk]
+  /// The name the rowid ranges are written with (`rowid`, or `_rowid_`/`oid` when a column
+  /// is called rowid).
+  var rowid = "rowid"
+
+  /// One statement for the whole table, with room for `rows` rows.
+  init(table: String, select: String, rows: Int) {
+    self.table = table
+    self.select = select
+    chunks = [ScanChunk(rowids: nil, start: 0, capacity: max(rows, 0), exact: false)]
+  }
+
+  var capacity: Int { chunks.reduce(0) { $0 + $1.capacity } }
+  var isSplit: Bool { chunks.count > 1 }
+
+  /// The statement of chunk `k`, ready to step.
+  func statement(_ k: Int, on db: SQLiteDatabase) throws -> SQLiteStatement {
+    guard let r = chunks[k].rowids else { return try db.prepare(select) }
+    let st = try db.prepare(select + " WHERE \(rowid) BETWEEN ? AND ?")
+    try st.bind([.int(r.lowerBound), .int(r.upperBound)])
+    return st
+  }
+}
+
 /// A chunk reader met more rows than it has positions.
 struct ChunkOverflow: Error {}
 
@@ -40,6 +68,14 @@ protocol ChunkPart: Sendable {
 struct ColumnBuffers: @unchecked Sendable {
   let int32: [UnsafeMutableBufferPointer<Int32>]
   let double: [UnsafeMutableBufferPointer<Double>]
+  let int64: [UnsafeMutableBufferPointer<Int64>]
+}
+
+/// How many columns of each type a table is read into.
+struct ColumnCounts: Sendable {
+  var int32 = 0
+  var double = 0
+  var int64 = 0
 }
 
 /// A value handed to exactly one chunk reader (a statement on that chunk's own connection).
@@ -51,6 +87,7 @@ struct HandOver<T>: @unchecked Sendable {
 struct ScannedTable<Part: ChunkPart> {
   var int32: [ContiguousArray<Int32>]
   var double: [ContiguousArray<Double>]
+  var int64: [ContiguousArray<Int64>]
   var parts: [Part]
   var chunks: [ScanChunk]
   var rows: Int
@@ -65,6 +102,12 @@ struct ScannedTable<Part: ChunkPart> {
   mutating func take(double k: Int) -> ContiguousArray<Double> {
     defer { double[k] = [] }
     return double[k]
+  }
+
+  /// Moves Int64 column `k` out.
+  mutating func take(int64 k: Int) -> ContiguousArray<Int64> {
+    defer { int64[k] = [] }
+    return int64[k]
   }
 }
 
@@ -91,86 +134,81 @@ final class LoadConnections {
     return db
   }
 
-  /// Reads `select` (`SELECT … FROM table`, no WHERE) into `int32` + `double` columns.
-  /// `read` fills one chunk's positions from a statement positioned before its first row and
-  /// throws `ChunkOverflow` when the rows do not fit.
-  func scan<Part: ChunkPart>(
-    table: String, columns: [String], select: String, expectedRows: Int, int32: Int, double: Int,
-    read: @escaping @Sendable (ScanChunk, SQLiteStatement, ColumnBuffers) throws -> Part
-  ) throws -> ScannedTable<Part> {
-    var chunks = split(table: table, columns: columns, select: select, rows: expectedRows)
-      ?? [ScanChunk(rowids: nil, start: 0, capacity: max(expectedRows, 0), exact: false)]
-    for _ in 0..<4 {
-      do {
-        return try fill(chunks, select: select, int32: int32, double: double, read: read)
-      } catch is ChunkOverflow {
-        let now = (try? main.rows("SELECT count(*) FROM \(quoteIdentifier(table))").first?.first?.double).flatMap { $0 } ?? 0
-        chunks = [ScanChunk(rowids: nil, start: 0, capacity: max(Int(now), 2 * chunks.reduce(0) { $0 + $1.capacity } + 1024), exact: false)]
-      } catch is ChunkMismatch {
-        chunks = [ScanChunk(rowids: nil, start: 0, capacity: chunks.reduce(0) { $0 + $1.capacity }, exact: false)]
-      }
-    }
-    throw SQLiteError("\(table) kept changing while it was being read")
-  }
-
-  private func fill<Part: ChunkPart>(
-    _ chunks: [ScanChunk], select: String, int32: Int, double: Int,
-    read: @escaping @Sendable (ScanChunk, SQLiteStatement, ColumnBuffers) throws -> Part
-  ) throws -> ScannedTable<Part> {
-    let capacity = chunks.reduce(0) { $0 + $1.capacity }
-    var parts: [Part] = []
-    var rows = 0
-    var doubles: [ContiguousArray<Double>] = []
-    let ints = try LoadConnections.makeArrays(int32, capacity: capacity) { (i32: [UnsafeMutableBufferPointer<Int32>]) -> Int in
-      doubles = try LoadConnections.makeArrays(double, capacity: capacity) { (f64: [UnsafeMutableBufferPointer<Double>]) -> Int in
-        let buffers = ColumnBuffers(int32: i32, double: f64)
-        var statements: [HandOver<SQLiteStatement>] = []
-        for (k, c) in chunks.enumerated() {
-          if let r = c.rowids {
-            let st = try connection(k).prepare(select + " WHERE \(rowidName) BETWEEN ? AND ?")
-            try st.bind([.int(r.lowerBound), .int(r.upperBound)])
-            statements.append(HandOver(value: st))
-          } else {
-            statements.append(HandOver(value: try connection(k).prepare(select)))
-          }
-        }
-        let handed = statements
-        parts = try runConcurrently(chunks.count) { k in try read(chunks[k], handed[k].value, buffers) }
-        for (c, p) in zip(chunks, parts) where c.exact && p.rows != c.capacity { throw ChunkMismatch() }
-        rows = chunks.count == 1 ? parts[0].rows : capacity
-        return rows
-      }
-      return rows
-    }
-    return ScannedTable(int32: ints, double: doubles, parts: parts, chunks: chunks, rows: rows)
-  }
-
-  /// The name rowid ranges are written with (set by `split`).
-  private var rowidName = "rowid"
-
-  /// Two chunks of equal size when the table is large, a real table read in rowid order by
-  /// `select`, and its rowids are dense; nil otherwise.
-  private func split(table: String, columns: [String], select: String, rows: Int) -> [ScanChunk]? {
-    guard rows >= parallelThreshold else { return nil }
+  /// How to read `select` (`SELECT … FROM table`, no WHERE) of a table with `rows` rows:
+  /// two chunks of equal size when the table is large, a real table read in rowid order by
+  /// `select` (not through an index), and its rowids dense; else one statement.
+  func plan(table: String, columns: [String], select: String, rows: Int) -> ScanPlan {
+    var plan = ScanPlan(table: table, select: select, rows: rows)
+    guard rows >= parallelThreshold else { return plan }
     let q = quoteIdentifier(table)
     let taken = Set(columns.map { $0.lowercased() })
     guard let name = ["rowid", "_rowid_", "oid"].first(where: { !taken.contains($0) }),
           let type = try? main.rows("SELECT type FROM sqlite_master WHERE name = ?", [.text(table)]).first?.first,
           type == .text("table"),
-          let plan = try? main.rows("EXPLAIN QUERY PLAN " + select),
-          plan.count == 1, let detail = plan[0].last?.string,
+          let steps = try? main.rows("EXPLAIN QUERY PLAN " + select),
+          steps.count == 1, let detail = steps[0].last?.string,
           detail == "SCAN \(table)" || detail == "SCAN TABLE \(table)",
           case .int(let lo)? = try? main.rows("SELECT min(\(name)) FROM \(q)").first?.first,
           case .int(let hi)? = try? main.rows("SELECT max(\(name)) FROM \(q)").first?.first
-    else { return nil }
+    else { return plan }
     let (span, overflow) = hi.subtractingReportingOverflow(lo)
-    guard !overflow, span == Int64(rows - 1) else { return nil }
-    rowidName = name
+    guard !overflow, span == Int64(rows - 1) else { return plan }
     let half = rows / 2
-    return [
+    plan.rowid = name
+    plan.chunks = [
       ScanChunk(rowids: lo...(lo + Int64(half) - 1), start: 0, capacity: half, exact: true),
       ScanChunk(rowids: (lo + Int64(half))...hi, start: half, capacity: rows - half, exact: true),
     ]
+    return plan
+  }
+
+  /// Reads a table as `plan` says into `columns`. `read` fills one chunk's positions from a
+  /// statement positioned before its first row and throws `ChunkOverflow` when the rows do not
+  /// fit; a table that changed under the plan is read again in one piece.
+  func scan<Part: ChunkPart>(
+    _ plan: ScanPlan, into columns: ColumnCounts,
+    read: @escaping @Sendable (ScanChunk, SQLiteStatement, ColumnBuffers) throws -> Part
+  ) throws -> ScannedTable<Part> {
+    var plan = plan
+    for _ in 0..<4 {
+      do {
+        return try fill(plan, columns, read: read)
+      } catch is ChunkOverflow {
+        // More rows than counted: count what the statement itself returns, with some room.
+        let now = (try? main.rows("SELECT count(*) FROM (\(plan.select))").first?.first?.double).flatMap { $0 } ?? 0
+        plan = ScanPlan(table: plan.table, select: plan.select, rows: max(Int(now) + Int(now) / 64 + 1024, 2 * plan.capacity))
+      } catch is ChunkMismatch {
+        plan = ScanPlan(table: plan.table, select: plan.select, rows: plan.capacity)
+      }
+    }
+    throw SQLiteError("\(plan.table) kept changing while it was being read")
+  }
+
+  private func fill<Part: ChunkPart>(
+    _ plan: ScanPlan, _ columns: ColumnCounts,
+    read: @escaping @Sendable (ScanChunk, SQLiteStatement, ColumnBuffers) throws -> Part
+  ) throws -> ScannedTable<Part> {
+    let capacity = plan.capacity
+    let chunks = plan.chunks
+    var parts: [Part] = []
+    var rows = 0
+    var doubles: [ContiguousArray<Double>] = []
+    var longs: [ContiguousArray<Int64>] = []
+    let ints = try LoadConnections.makeArrays(columns.int32, capacity: capacity) { (i32: [UnsafeMutableBufferPointer<Int32>]) -> Int in
+      doubles = try LoadConnections.makeArrays(columns.double, capacity: capacity) { (f64: [UnsafeMutableBufferPointer<Double>]) -> Int in
+        longs = try LoadConnections.makeArrays(columns.int64, capacity: capacity) { (i64: [UnsafeMutableBufferPointer<Int64>]) -> Int in
+          let buffers = ColumnBuffers(int32: i32, double: f64, int64: i64)
+          let statements = try chunks.indices.map { k in HandOver(value: try plan.statement(k, on: connection(k))) }
+          parts = try runConcurrently(chunks.count) { k in try read(chunks[k], statements[k].value, buffers) }
+          for (c, p) in zip(chunks, parts) where c.exact && p.rows != c.capacity { throw ChunkMismatch() }
+          rows = chunks.count == 1 ? parts[0].rows : capacity
+          return rows
+        }
+        return rows
+      }
+      return rows
+    }
+    return ScannedTable(int32: ints, double: doubles, int64: longs, parts: parts, chunks: chunks, rows: rows)
   }
 
   /// Makes `n` arrays of `capacity` uninitialized elements, lets `body` fill them in place,

@@ -72,7 +72,6 @@ public enum CubeLoader {
     return LoadedDatabase(cube: cube, mapping: mapping, schema: schema, path: path, seconds: Date().timeIntervalSince(t0))
   }
 
-
   static func columnIsInteger(_ db: SQLiteDatabase, table: String, column: String) throws -> Bool {
     let rows = try db.rows(
       "SELECT typeof(\(quoteIdentifier(column))), count(*) FROM (SELECT \(quoteIdentifier(column)) FROM \(quoteIdentifier(table)) LIMIT 1000) GROUP BY 1")
@@ -94,6 +93,14 @@ public enum CubeLoader {
   static func code(_ st: SQLiteStatement, _ i: Int, _ dict: inout TextDictionary) -> Int32 {
     guard let b = st.textBytes(i) else { return -1 }
     return dict.code(b)
+  }
+
+  /// Column `i` as a Double, `ifNull` for NULL. NULL reads as 0, so the type is asked only
+  /// for zeros (one SQLite call a value instead of two).
+  @inline(__always)
+  static func double(_ st: SQLiteStatement, _ i: Int, ifNull: Double) -> Double {
+    let v = st.double(i)
+    return v == 0 && st.isNull(i) ? ifNull : v
   }
 
   /// Gives the codes of `parts[k]`'s positions their codes in the first part's dictionary
@@ -129,11 +136,11 @@ public enum CubeLoader {
     let integerKeys = try columnIsInteger(db, table: m.orders.table, column: m.orders.customer)
     var keys = CustomerKeys(integer: integerKeys)
 
-    // Customers first, so their rows come first and in table order (one thread: a repeated id
-    // keeps its first row).
+    // Customers first, so their rows come first and in table order (a repeated id keeps its
+    // first row).
     var customerTable = CustomerColumns()
     if let c = m.customers {
-      customerTable = try readCustomers(db, c, keys: &keys, expectedRows: rowCount(c.table))
+      customerTable = try readCustomers(connections, c, keys: &keys, expectedRows: rowCount(c.table), columns: columnNames(c.table))
     }
 
     // Orders.
@@ -153,25 +160,7 @@ public enum CubeLoader {
     }
 
     // Customers that appear only in orders get rows with NULL attributes.
-    let n = keys.count
-    let tableRows = customerTable.rows
-    let inTable = ContiguousArray<Bool>((0..<n).map { $0 < tableRows })
-    func padded(_ col: DictColumn) -> DictColumn {
-      var col = col
-      col.codes.append(contentsOf: repeatElement(-1, count: n - col.codes.count))
-      return col
-    }
-    func padded(_ days: ContiguousArray<Int32>?) -> ContiguousArray<Int32>? {
-      guard var d = days else { return nil }
-      d.append(contentsOf: repeatElement(nullDay, count: n - d.count))
-      return d
-    }
-    var attributes: [DimensionID: DictColumn] = [:]
-    for (d, col) in customerTable.attributes { attributes[d] = padded(col) }
-    let keyColumn: KeyColumn = integerKeys ? .int(keys.intKeys) : .text(keys.textKeys)
-    let customers = CustomerTable(keys: keyColumn, inCustomerTable: inTable, name: customerTable.name.map(padded),
-                                  attributes: attributes, birthYear: padded(customerTable.birth),
-                                  signupDay: padded(customerTable.signup), tableRowCount: m.customers == nil ? 0 : tableRows)
+    let customers = (consume customerTable).table(keys: keys, counted: m.customers != nil)
     return Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
   }
 
@@ -182,45 +171,142 @@ public enum CubeLoader {
     var name: DictColumn?
     var birth: ContiguousArray<Int32>?
     var signup: ContiguousArray<Int32>?
+
+    /// The customers: these rows, then a row with NULL attributes for each id found only in
+    /// orders (`counted`: whether there is a customer table at all).
+    /// - Complexity: O(keys); the columns grow in place.
+    consuming func table(keys: CustomerKeys, counted: Bool) -> CustomerTable {
+      let n = keys.count
+      let missing = n - rows
+      for d in Array(attributes.keys) { attributes[d]?.codes.append(contentsOf: repeatElement(-1, count: missing)) }
+      name?.codes.append(contentsOf: repeatElement(-1, count: missing))
+      birth?.append(contentsOf: repeatElement(nullDay, count: missing))
+      signup?.append(contentsOf: repeatElement(nullDay, count: missing))
+      var inTable = ContiguousArray<Bool>(repeating: false, count: n)
+      for i in 0..<rows { inTable[i] = true }
+      let keyColumn: KeyColumn = keys.integer ? .int(keys.intKeys) : .text(keys.textKeys)
+      return CustomerTable(keys: keyColumn, inCustomerTable: inTable, name: name, attributes: attributes, birthYear: birth,
+                           signupDay: signup, tableRowCount: counted ? rows : 0)
+    }
   }
 
-  /// Reads the customer table on one thread, adding its ids to `keys` in table order.
+  /// Where the customer table's columns are in its SELECT and its Int32 columns.
+  struct CustomerLayout: Sendable {
+    var dims: [DimensionID]
+    var columns: [String]
+    var name: Int?
+    var birth: Int?
+    var signup: Int?
+
+    init(_ c: DataMapping.Customers) {
+      dims = DimensionID.allCases.filter { c.attributes[$0] != nil }
+      var cols = [c.id] + dims.compactMap { c.attributes[$0] }
+      name = c.name.map { n in cols.append(n); return cols.count - 1 }
+      birth = c.birthYear.map { n in cols.append(n); return cols.count - 1 }
+      signup = c.signup.map { n in cols.append(n); return cols.count - 1 }
+      columns = cols
+    }
+
+    /// Int32 columns: one per attribute, then name, birth year and signup when mapped (the
+    /// SELECT's columns from 1 on, in order).
+    var int32Count: Int { columns.count - 1 }
+  }
+
+  /// Reads the customer table, adding its ids to `keys` in table order (a repeated id keeps
+  /// its first row; a NULL id has none). A large table with integer ids is read in two chunks
+  /// and its ids added in order afterwards, unless it turns out to hold NULL or repeated ids.
   /// - Complexity: O(rows), one String per distinct text value.
-  static func readCustomers(_ db: SQLiteDatabase, _ c: DataMapping.Customers, keys: inout CustomerKeys,
-                            expectedRows: Int) throws -> CustomerColumns {
+  static func readCustomers(_ connections: LoadConnections, _ c: DataMapping.Customers, keys: inout CustomerKeys,
+                            expectedRows: Int, columns: [String]) throws -> CustomerColumns {
+    let layout = CustomerLayout(c)
     let q = quoteIdentifier
-    let dims = DimensionID.allCases.filter { c.attributes[$0] != nil }
-    var cols = [c.id] + dims.compactMap { c.attributes[$0] }
-    let nameAt = c.name.map { n in cols.append(n); return cols.count - 1 }
-    let birthAt = c.birthYear.map { n in cols.append(n); return cols.count - 1 }
-    let signupAt = c.signup.map { n in cols.append(n); return cols.count - 1 }
-    let st = try db.prepare("SELECT \(cols.map(q).joined(separator: ", ")) FROM \(q(c.table))")
+    let select = "SELECT \(layout.columns.map(q).joined(separator: ", ")) FROM \(q(c.table))"
+    let plan = connections.plan(table: c.table, columns: columns, select: select, rows: expectedRows)
+    if keys.integer, keys.count == 0, plan.isSplit,
+       let read = try readCustomerChunks(connections, plan, layout, keys: &keys) {
+      return read
+    }
+    return try readCustomersInOrder(connections.main, select, layout, keys: &keys, expectedRows: expectedRows)
+  }
+
+  /// The customer table in two chunks, or nil when an id is NULL, not an integer, or repeated
+  /// (then `keys` is as it was).
+  static func readCustomerChunks(_ connections: LoadConnections, _ plan: ScanPlan, _ layout: CustomerLayout,
+                                 keys: inout CustomerKeys) throws -> CustomerColumns? {
+    struct NotOneRowPerId: Error {}
+    struct Part: ChunkPart {
+      var rows: Int
+      var dicts: [TextDictionary]
+    }
+    let textColumns = layout.dims.count + (layout.name == nil ? 0 : 1)
+    var scanned: ScannedTable<Part>
+    do {
+      scanned = try connections.scan(plan, into: ColumnCounts(int32: layout.int32Count, int64: 1)) { chunk, st, b in
+        let ids = b.int64[0]
+        var dicts = (0..<textColumns).map { _ in TextDictionary() }
+        var i = chunk.start
+        let end = chunk.positions.upperBound
+        while try st.step() {
+          guard i < end else { throw ChunkOverflow() }
+          guard let k = CustomerKeys.intKey(st, 0) else { throw NotOneRowPerId() }
+          ids[i] = k
+          for t in 0..<textColumns { b.int32[t][i] = code(st, t + 1, &dicts[t]) }
+          if let c = layout.birth { b.int32[c - 1][i] = st.isNull(c) ? nullDay : Int32(truncatingIfNeeded: st.int64(c)) }
+          if let c = layout.signup { b.int32[c - 1][i] = DateParsing.day(st, c) }
+          i += 1
+        }
+        return Part(rows: i - chunk.start, dicts: dicts)
+      }
+    } catch is NotOneRowPerId {
+      return nil
+    }
+    var fresh = CustomerKeys(integer: true)
+    guard fresh.adopt(scanned.take(int64: 0)) else { return nil }
+    keys = fresh
+    var out = CustomerColumns(rows: scanned.rows)
+    let rows = scanned.parts.map(\.rows)
+    func dictionary(_ t: Int) -> DictColumn {
+      var codes = scanned.take(int32: t)
+      return mergeDictionaries(scanned.parts.map { $0.dicts[t] }, chunks: scanned.chunks, rows: rows, codes: &codes).column(codes)
+    }
+    for (t, d) in layout.dims.enumerated() { out.attributes[d] = dictionary(t) }
+    if let c = layout.name { out.name = dictionary(c - 1) }
+    if let c = layout.birth { out.birth = scanned.take(int32: c - 1) }
+    if let c = layout.signup { out.signup = scanned.take(int32: c - 1) }
+    return out
+  }
+
+  /// The customer table by one statement, row by row.
+  static func readCustomersInOrder(_ db: SQLiteDatabase, _ select: String, _ layout: CustomerLayout, keys: inout CustomerKeys,
+                                   expectedRows: Int) throws -> CustomerColumns {
+    let st = try db.prepare(select)
     let capacity = max(expectedRows, 0)
-    func codes() -> ContiguousArray<Int32> {
+    func column() -> ContiguousArray<Int32> {
       var a = ContiguousArray<Int32>()
       a.reserveCapacity(capacity)
       return a
     }
+    let dims = layout.dims
     var attrDicts = dims.map { _ in TextDictionary() }
-    var attrCodes = dims.map { _ in codes() }
+    var attrCodes = dims.map { _ in column() }
     var nameDict = TextDictionary()
-    var nameCodes = codes()
-    var birth = codes()
-    var signup = codes()
+    var nameCodes = column()
+    var birth = column()
+    var signup = column()
     var rows = 0
     while try st.step() {
       guard let (_, isNew) = keys.add(st, 0), isNew else { continue }  // NULL or a repeated id: the first row wins
       rows += 1
       for k in dims.indices { attrCodes[k].append(code(st, k + 1, &attrDicts[k])) }
-      if let i = nameAt { nameCodes.append(code(st, i, &nameDict)) }
-      if let i = birthAt { birth.append(st.isNull(i) ? nullDay : Int32(truncatingIfNeeded: st.int64(i))) }
-      if let i = signupAt { signup.append(DateParsing.day(st, i)) }
+      if let i = layout.name { nameCodes.append(code(st, i, &nameDict)) }
+      if let i = layout.birth { birth.append(st.isNull(i) ? nullDay : Int32(truncatingIfNeeded: st.int64(i))) }
+      if let i = layout.signup { signup.append(DateParsing.day(st, i)) }
     }
     var out = CustomerColumns(rows: rows)
     for (k, d) in dims.enumerated() { out.attributes[d] = attrDicts[k].column(attrCodes[k]) }
-    if nameAt != nil { out.name = nameDict.column(nameCodes) }
-    if birthAt != nil { out.birth = birth }
-    if signupAt != nil { out.signup = signup }
+    if layout.name != nil { out.name = nameDict.column(nameCodes) }
+    if layout.birth != nil { out.birth = birth }
+    if layout.signup != nil { out.signup = signup }
     return out
   }
 
@@ -243,12 +329,10 @@ public enum CubeLoader {
     if let id = o.id { ocols.append(id) } else { ocols.append("rowid") }
     let idAt = ocols.count - 1
     let select = "SELECT \(ocols.enumerated().map { $0.offset == idAt && o.id == nil ? "rowid" : q($0.element) }.joined(separator: ", ")) FROM \(q(o.table))"
-    // The scan sees the keys as they were before it (`known`, shared by both chunks).
+    let plan = connections.plan(table: o.table, columns: columns, select: select, rows: expectedRows)
+    // Both chunks see the keys as they were before the orders (`known`).
     func scan(known: CustomerKeys) throws -> ScannedTable<OrderPart> {
-      try connections.scan(
-        table: o.table, columns: columns, select: select, expectedRows: expectedRows,
-        int32: channelAt == nil ? 2 : 3, double: qtyAt == nil ? 1 : 2
-      ) { chunk, st, b in
+      try connections.scan(plan, into: ColumnCounts(int32: channelAt == nil ? 2 : 3, double: qtyAt == nil ? 1 : 2)) { chunk, st, b in
         let day = b.int32[0], cust = b.int32[1], amount = b.double[0]
         let channel = channelAt.map { _ in b.int32[2] }
         let qty = qtyAt.map { _ in b.double[1] }
@@ -260,9 +344,9 @@ public enum CubeLoader {
           guard i < end else { throw ChunkOverflow() }
           cust[i] = customers.code(st, 0, add: true)
           day[i] = DateParsing.day(st, 1)
-          amount[i] = st.isNull(2) ? .nan : st.double(2)
+          amount[i] = double(st, 2, ifNull: .nan)
           if let channel, let c = channelAt { channel[i] = code(st, c, &part.channel) }
-          if let qty, let c = qtyAt { qty[i] = st.isNull(c) ? 0 : st.double(c) }
+          if let qty, let c = qtyAt { qty[i] = st.double(c) }  // NULL reads as 0
           if linkItems { part.ids.append(st.int64(idAt)) }
           i += 1
         }
@@ -283,8 +367,8 @@ public enum CubeLoader {
       let dict = mergeDictionaries(scanned.parts.map(\.channel), chunks: scanned.chunks, rows: scanned.parts.map(\.rows), codes: &codes)
       channel = dict.column(codes)
     }
-    let table = OrderTable(day: scanned.int32[0], customer: cust, amount: scanned.double[0], channel: channel,
-                           quantity: qtyAt == nil ? nil : scanned.double[1])
+    let table = OrderTable(day: scanned.take(int32: 0), customer: cust, amount: scanned.take(double: 0), channel: channel,
+                           quantity: qtyAt == nil ? nil : scanned.take(double: 1))
     return (table, OrderRows(scanned.parts.map(\.ids)))
   }
 
@@ -301,10 +385,9 @@ public enum CubeLoader {
     var fc = [f.customer, f.date, f.score]
     if let c = f.comment { fc.append(c) }
     let hasComment = f.comment != nil
-    let scanned = try connections.scan(
-      table: f.table, columns: columns, select: "SELECT \(fc.map(q).joined(separator: ", ")) FROM \(q(f.table))",
-      expectedRows: expectedRows, int32: 2, double: 1
-    ) { chunk, st, b in
+    let select = "SELECT \(fc.map(q).joined(separator: ", ")) FROM \(q(f.table))"
+    let plan = connections.plan(table: f.table, columns: columns, select: select, rows: expectedRows)
+    var scanned = try connections.scan(plan, into: ColumnCounts(int32: 2, double: 1)) { chunk, st, b in
       let cust = b.int32[0], day = b.int32[1], score = b.double[0]
       var customers = ChunkCustomers(known: keys)
       var interner = StringInterner()
@@ -316,14 +399,14 @@ public enum CubeLoader {
         guard i < end else { throw ChunkOverflow() }
         cust[i] = customers.code(st, 0, add: false)
         day[i] = DateParsing.day(st, 1)
-        score[i] = st.isNull(2) ? .nan : st.double(2)
+        score[i] = double(st, 2, ifNull: .nan)
         comments.append(hasComment ? (st.textBytes(3).map { interner.string($0) } ?? "") : "")
         i += 1
       }
       return FeedbackPart(rows: i - chunk.start, comments: comments)
     }
     let comments = scanned.parts.count == 1 ? scanned.parts[0].comments : scanned.parts.flatMap(\.comments)
-    return FeedbackTable(customer: scanned.int32[0], day: scanned.int32[1], score: scanned.double[0], comment: comments)
+    return FeedbackTable(customer: scanned.take(int32: 0), day: scanned.take(int32: 1), score: scanned.take(double: 0), comment: comments)
   }
 
   struct ItemPart: ChunkPart {
@@ -345,10 +428,10 @@ public enum CubeLoader {
     // Int32 columns: order, then product and category when mapped.
     let productCol = pAt.map { _ in 1 }
     let categoryCol = cAt.map { _ in pAt == nil ? 1 : 2 }
-    var scanned = try connections.scan(
-      table: it.table, columns: columns, select: "SELECT \(ic.map(q).joined(separator: ", ")) FROM \(q(it.table))",
-      expectedRows: expectedRows, int32: 1 + (pAt == nil ? 0 : 1) + (cAt == nil ? 0 : 1), double: 2
-    ) { chunk, st, b in
+    let select = "SELECT \(ic.map(q).joined(separator: ", ")) FROM \(q(it.table))"
+    let plan = connections.plan(table: it.table, columns: columns, select: select, rows: expectedRows)
+    let counts = ColumnCounts(int32: 1 + (pAt == nil ? 0 : 1) + (cAt == nil ? 0 : 1), double: 2)
+    var scanned = try connections.scan(plan, into: counts) { chunk, st, b in
       let order = b.int32[0], iq = b.double[0], up = b.double[1]
       let product = productCol.map { b.int32[$0] }
       let category = categoryCol.map { b.int32[$0] }
@@ -360,8 +443,8 @@ public enum CubeLoader {
         order[i] = orderRows.row(st.int64(0))
         if let product, let c = pAt { product[i] = code(st, c, &part.product) }
         if let category, let c = cAt { category[i] = code(st, c, &part.category) }
-        iq[i] = qAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 1
-        up[i] = uAt.map { st.isNull($0) ? 0 : st.double($0) } ?? 0
+        iq[i] = qAt.map { st.double($0) } ?? 1  // NULL reads as 0
+        up[i] = uAt.map { st.double($0) } ?? 0
         i += 1
       }
       part.rows = i - chunk.start
@@ -378,6 +461,7 @@ public enum CubeLoader {
       var codes = scanned.take(int32: k)
       category = mergeDictionaries(scanned.parts.map(\.category), chunks: scanned.chunks, rows: rows, codes: &codes).column(codes)
     }
-    return ItemTable(order: scanned.int32[0], product: product, category: category, quantity: scanned.double[0], unitPrice: scanned.double[1])
+    return ItemTable(order: scanned.take(int32: 0), product: product, category: category,
+                     quantity: scanned.take(double: 0), unitPrice: scanned.take(double: 1))
   }
 }

@@ -1,5 +1,6 @@
 // Reading dates as users store them: ISO dates and datetimes, YYYY/MM/DD, YYYYMMDD
 // (integer or text), Unix seconds and milliseconds. Everything becomes a day number.
+// Works on the bytes SQLite hands out: no String per value.
 
 import Cube
 import QueryModel

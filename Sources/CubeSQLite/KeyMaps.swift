@@ -174,6 +174,18 @@ struct CustomerKeys: Sendable {
 
   func existingRow(_ k: Int64) -> Int32 { intRows.row(k) }
 
+  /// Takes `ids` as the first rows' keys (none added before); false, leaving `self` unusable,
+  /// when an id repeats.
+  /// - Complexity: O(ids.count).
+  mutating func adopt(_ ids: ContiguousArray<Int64>) -> Bool {
+    for (r, k) in ids.enumerated() {
+      if intRows.row(k) >= 0 { return false }
+      intRows.set(k, Int32(r))
+    }
+    intKeys = ids
+    return true
+  }
+
   /// Adds a chunk's new ids in their order; returns the row of each (indexed by `-2 - code`).
   mutating func absorb(_ new: NewCustomers) -> ContiguousArray<Int32> {
     if integer { return ContiguousArray(new.intKeys.map { add($0).row }) }
