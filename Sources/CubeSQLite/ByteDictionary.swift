@@ -184,14 +184,12 @@ struct TextDictionary: Sendable {
     return c
   }
 
-  /// The code of the value with these bytes, or nil; never adds and never changes `self`
-  /// (for a dictionary shared read-only between threads).
+  /// The code of the value with these bytes, or nil; never adds (for a dictionary shared
+  /// read-only between threads).
+  /// - Complexity: O(length) expected; a String is made when the bytes are not in the table.
   func existingCode(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
     table.find(bytes) ?? codes[String(decoding: bytes, as: UTF8.self)]
   }
-
-  /// The code of a value, or nil (String equality).
-  func existingCode(of s: String) -> Int32? { codes[s] }
 
   /// Adds `other`'s values in its code order; returns the code here of each of its codes.
   /// - Complexity: O(other.count).

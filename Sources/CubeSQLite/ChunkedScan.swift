@@ -117,8 +117,9 @@ final class LoadConnections {
   let main: SQLiteDatabase
   private var second: SQLiteDatabase?
 
-  /// Tables with fewer rows are read by one thread.
-  static let defaultParallelThreshold = 500_000
+  /// Tables with fewer rows are read by one thread. (At 100k rows a second thread already
+  /// saves ~10 ms, against ~1 ms for the second connection and the plan's queries.)
+  static let defaultParallelThreshold = 100_000
   let parallelThreshold: Int
 
   init(_ main: SQLiteDatabase, parallelThreshold: Int = LoadConnections.defaultParallelThreshold) {

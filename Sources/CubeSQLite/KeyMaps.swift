@@ -172,6 +172,7 @@ struct CustomerKeys: Sendable {
     return (n, true)
   }
 
+  @inline(__always)
   func existingRow(_ k: Int64) -> Int32 { intRows.row(k) }
 
   /// Takes `ids` as the first rows' keys (none added before); false, leaving `self` unusable,

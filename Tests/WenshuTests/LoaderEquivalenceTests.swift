@@ -178,7 +178,7 @@ enum ReferenceLoader {
 }
 
 final class LoaderEquivalenceTests: XCTestCase {
-  var dir: URL!
+  var dir = FileManager.default.temporaryDirectory
 
   override func setUpWithError() throws {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-equiv-\(getpid())-\(UUID().uuidString.prefix(6))")
