@@ -462,47 +462,19 @@ final class TimeCorpusExternalTests: XCTestCase {
     return out
   }
 
-  /// The folds the engine's Normalizer applies: full-width → half-width, lower case, one space,
-  /// and traditional → simplified pairs from grammars/normalize/traditional.rules.
+  /// The engine's own Normalizer with the traditional → simplified pairs of
+  /// grammars/normalize/traditional.rules.
   static func folder() -> (String) -> [Unicode.Scalar] {
-    var pairs: [UInt32: Unicode.Scalar] = [:]
+    var folds: [Character: Character] = [:]
     let url = TimeGrammarFixture.grammars.appendingPathComponent("normalize/traditional.rules")
-    if let rules = try? RuleFile.load(url) {
-      for r in rules where r.kind == "fold" {
-        for p in r.phrases {
-          let s = Array(p.unicodeScalars)
-          if s.count == 2 { pairs[s[0].value] = s[1] }
-        }
+    for r in (try? RuleFile.load(url)) ?? [] where r.kind == "fold" {
+      for p in r.phrases {
+        let cs = Array(p)
+        if cs.count == 2 { folds[cs[0]] = cs[1] }
       }
     }
-    if pairs.isEmpty {
-      for (a, b) in zip("個週禮兩這號尋過來後萬億點".unicodeScalars, "个周礼两这号寻过来后万亿点".unicodeScalars) { pairs[a.value] = b }
-    }
-    return { text in
-      var out: [Unicode.Scalar] = []
-      var lastSpace = true
-      for s in text.unicodeScalars {
-        var v = s.value
-        if v >= 0xFF01 && v <= 0xFF5E { v -= 0xFEE0 }
-        if v == 0x3000 || v == 0x09 { v = 0x20 }
-        if v == 0x3002 { v = 0x2E }
-        if v == 0x3001 { v = 0x2C }
-        if v >= 0x41 && v <= 0x5A { v += 0x20 }
-        if v == 0x20 {
-          if !lastSpace { out.append(" ") }
-          lastSpace = true
-          continue
-        }
-        lastSpace = false
-        if let f = pairs[v] {
-          out.append(f)
-        } else if let u = Unicode.Scalar(v) {
-          out.append(u)
-        }
-      }
-      if out.last == " " { out.removeLast() }
-      return out
-    }
+    let normalizer = Normalizer(folds: folds)
+    return { normalizer.scalars($0) }
   }
 
   func testAgreementWithThirdPartyCorpora() throws {
