@@ -247,17 +247,7 @@ enum BGNBDFit {
     }
     let alpha0 = sumX > 0 && sumT > 0 ? min(max(sumT / sumX, 1e-3), 1e6) : 1
     let start = [0, log(alpha0), 0, 0]
-    var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
-    if !best.converged {
-      let nm = NelderMead.minimize(plain, from: best.value.isFinite ? best.point : start, step: 0.5,
-                                   xTolerance: 1e-7, fTolerance: 1e-12, maxEvaluations: 1000, restarts: 3)
-      var polished = BFGS.minimize(from: nm.point, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
-      polished.evaluations += best.evaluations + nm.evaluations
-      if polished.value <= nm.value { best = polished } else {
-        best = nm
-        best.evaluations = polished.evaluations
-      }
-    }
+    let best = RobustMinimizer.minimize(from: start, objective, plain: plain)
     let p = params(best.point)
     return (p, -best.value / scale, best)
   }

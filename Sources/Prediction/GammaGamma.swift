@@ -134,17 +134,7 @@ enum GammaGammaFit {
     }
     let meanM = d.m.reduce(0, +) * scale
     let start: [Double] = [0, log(2.0), log(max(meanM, 1e-6))]
-    var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
-    if !best.converged {
-      let nm = NelderMead.minimize(plain, from: best.value.isFinite ? best.point : start, step: 0.5,
-                                   xTolerance: 1e-7, fTolerance: 1e-12, maxEvaluations: 1000, restarts: 3)
-      var polished = BFGS.minimize(from: nm.point, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
-      polished.evaluations += best.evaluations + nm.evaluations
-      if polished.value <= nm.value { best = polished } else {
-        best = nm
-        best.evaluations = polished.evaluations
-      }
-    }
+    let best = RobustMinimizer.minimize(from: start, objective, plain: plain)
     return (params(best.point), -best.value / scale, best)
   }
 }

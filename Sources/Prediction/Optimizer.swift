@@ -349,3 +349,25 @@ public enum BFGS {
     return s
   }
 }
+
+/// The fitting strategy both models use: BFGS with the analytic gradient; if it does not
+/// converge, Nelder–Mead with restarts from the best point so far, polished by BFGS again.
+enum RobustMinimizer {
+  static func minimize(from start: [Double], _ objective: ([Double], inout [Double]) -> Double,
+                       plain: ([Double]) -> Double) -> OptimizationResult {
+    var best = BFGS.minimize(from: start, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
+    if !best.converged {
+      let nm = NelderMead.minimize(plain, from: best.value.isFinite ? best.point : start, step: 0.5,
+                                   xTolerance: 1e-7, fTolerance: 1e-12, maxEvaluations: 1000, restarts: 3)
+      var polished = BFGS.minimize(from: nm.point, gradientTolerance: 1e-9, fTolerance: 1e-14, maxIterations: 400, objective)
+      polished.evaluations += best.evaluations + nm.evaluations
+      if polished.value <= nm.value {
+        best = polished
+      } else {
+        best = nm
+        best.evaluations = polished.evaluations
+      }
+    }
+    return best
+  }
+}
