@@ -85,30 +85,6 @@ extension ExecutionContext {
     }
   }
 
-  /// The key of one row from its customer, order, item and day.
-  @inline(__always)
-  func key(_ keys: GroupKeys, _ cc: [ContiguousArray<Int32>?], c: Int32, order: Int, item: Int, day: Int32) -> Int64? {
-    var k: Int64 = 0
-    for (j, p) in keys.parts.enumerated() {
-      var code: Int
-      if let g = p.grain {
-        code = g.index(of: Day(raw: day)) - p.base
-        if code < 0 || code >= p.cardinality { return nil }
-      } else if let arr = cc[j] {
-        code = c < 0 ? 0 : Int(arr[Int(c)]) + 1
-      } else {
-        switch p.dimension {
-        case .channel?: code = order < 0 ? 0 : Int(cube.orders.channel?.codes[order] ?? -1) + 1
-        case .category?: code = item < 0 ? 0 : Int(cube.items?.category?.codes[item] ?? -1) + 1
-        case .product?: code = item < 0 ? 0 : Int(cube.items?.product?.codes[item] ?? -1) + 1
-        default: code = 0
-        }
-      }
-      k += Int64(code) * keys.strides[j]
-    }
-    return k
-  }
-
   /// The day range a key covers (its time bucket within the period).
   func bucket(_ keys: GroupKeys, _ key: Int64, period: DateRange?) -> DateRange? {
     var range = period
@@ -568,13 +544,13 @@ extension ExecutionContext {
 
   /// Customer states as of today, per customer group.
   func stateFigures(_ keys: GroupKeys) -> [Int64: Figures] {
-    let cc = customerCodeArrays(keys)
+    let sources = partSources(keys)
     var groups: [Int64: Figures] = [:]
     let activeFrom = today - Int32(plan.thresholds.activeDays) + 1
     let churnBefore = today - Int32(plan.thresholds.churnDays) + 1
     for c in 0..<cube.customers.count {
       guard stats.orderCount[c] > 0, customerPasses(Int32(c)) else { continue }
-      guard let k = key(keys, cc, c: Int32(c), order: -1, item: -1, day: today) else { continue }
+      guard let k = fastKey(sources, keys.strides, c: Int32(c), order: -1, item: -1, day: today) else { continue }
       let last = stats.lastDay[c]
       var g = groups[k] ?? Figures()
       g.withOrders += 1
@@ -587,7 +563,7 @@ extension ExecutionContext {
   /// Customers of the customer table (or, without one, customers with an order), per group;
   /// with a period, those who signed up in it.
   func customerTableFigures(_ keys: GroupKeys, period: DateRange?) -> [Int64: Figures] {
-    let cc = customerCodeArrays(keys)
+    let sources = partSources(keys)
     var groups: [Int64: Figures] = [:]
     let hasTable = cube.customers.tableRowCount > 0
     let groupsBySegment = plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
@@ -606,7 +582,7 @@ extension ExecutionContext {
         day = d
       }
       if let seg = segmentOf, seg[c] < 0 { continue }
-      guard let k = key(keys, cc, c: Int32(c), order: -1, item: -1, day: day) else { continue }
+      guard let k = fastKey(sources, keys.strides, c: Int32(c), order: -1, item: -1, day: day) else { continue }
       groups[k, default: Figures()].customers += 1
     }
     return groups

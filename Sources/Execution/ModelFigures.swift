@@ -28,11 +28,11 @@ extension ExecutionContext {
         : "Model predictions can be grouped by customer attributes (region, member level, RFM segment …), not by time or order attributes.")
     }
     let values = modelValues(m, model)
-    let cc = customerCodeArrays(keys)
+    let sources = partSources(keys)
     var groups: [Int64: Figures] = [:]
     for c in 0..<cube.customers.count {
       let v = values[c]
-      guard !v.isNaN, customerPasses(Int32(c)), let k = key(keys, cc, c: Int32(c), order: -1, item: -1, day: today) else { continue }
+      guard !v.isNaN, customerPasses(Int32(c)), let k = fastKey(sources, keys.strides, c: Int32(c), order: -1, item: -1, day: today) else { continue }
       groups[k, default: Figures()].modelSum += v
       groups[k, default: Figures()].modelCount += 1
     }
