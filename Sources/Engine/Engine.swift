@@ -100,7 +100,7 @@ public final class Engine: @unchecked Sendable {
     let (planned, refusal, lang, reading) = plan(question, today: today, conversation: conversation)
     guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
     do {
-      var table = try executor.run(planned.plan, language: planned.language)
+      var table = try executor.run(planned.tree, language: planned.language)
       var understood = planned
       if planned.plan.metrics.contains(where: \.isModel) || planned.plan.list == .churnRisk, let model = table.notes.first {
         // The interpretation names the model and its fitted parameters.
@@ -119,7 +119,7 @@ public final class Engine: @unchecked Sendable {
   /// Runs a plan already understood (an alternative reading the user chose).
   public func run(_ planned: PlannedQuestion, question: String) -> Answer {
     do {
-      let table = try executor.run(planned.plan, language: planned.language)
+      let table = try executor.run(planned.tree, language: planned.language)
       return Answer(question: question, language: planned.language, planned: planned, table: table, refusal: nil)
     } catch {
       return Answer(question: question, language: planned.language, planned: planned, table: nil,
@@ -129,6 +129,15 @@ public final class Engine: @unchecked Sendable {
 
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
+  public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {
+    guard case .aggregate(let plan) = planned.tree else {
+      let zh = planned.language == .zh
+      return .failure(Refusal(zh ? "这个问题由多个查询块组合而成（占比、差值），暂时没有单条 SQL 形式；它的每个块可以分别用 explain 查看。"
+        : "This question combines several query blocks (a share or a difference) and has no single SQL statement yet; explain shows each block."))
+    }
+    return sql(for: plan, language: planned.language)
+  }
+
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
     do {
       let compiled = try SQLCompiler(mapping: database.mapping, topics: vocabulary.topics).compile(plan, language: language)

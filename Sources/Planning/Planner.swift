@@ -7,7 +7,13 @@ import Understanding
 
 /// A planned question: the plan and how it was understood.
 public struct PlannedQuestion: Sendable {
-  public var plan: Plan
+  /// The question's operator tree (see `LogicalPlan`).
+  public var tree: LogicalPlan
+  /// The main aggregate block of the tree (its period, metrics and filters).
+  public var plan: Plan {
+    get { tree.main }
+    set { tree = .aggregate(newValue) }
+  }
   public var language: Language
   public var interpretation: String
   /// Words that were not understood but did not change the meaning (reported, not dropped).
@@ -15,6 +21,14 @@ public struct PlannedQuestion: Sendable {
   public var chart: String?
   /// Other readings that scored close (门店: the order channel or the source channel), best first.
   public var alternatives: [PlannedQuestion] = []
+
+  public init(plan: Plan, language: Language, interpretation: String, ignored: [String], chart: String?) {
+    tree = .aggregate(plan)
+    self.language = language
+    self.interpretation = interpretation
+    self.ignored = ignored
+    self.chart = chart
+  }
 }
 
 public struct Planner: Sendable {
@@ -117,21 +131,60 @@ public struct Planner: Sendable {
 
     // Time.
     var mainExpr: TimeExpr?
+    var plain: [TimeExpr] = []
     for e in r.times {
       if case .sameTimeLastYear = e {
         plan.comparison = .yearOverYear
         continue
       }
-      if mainExpr == nil { mainExpr = e }
+      plain.append(e)
     }
-    if let e = mainExpr {
+    var resolved: [(TimeExpr, DateRange)] = []
+    for e in plain {
       guard let range = TimeResolution.resolve(e, today: today) else {
         throw Refusal(say(r, "这个日期不存在或无法解析。", "That date does not exist or could not be resolved."))
       }
+      resolved.append((e, range))
+    }
+    if resolved.count > 2 {
+      throw Refusal(say(r, "问题里有 \(resolved.count) 个时间段，一次只能对比两个。", "The question names \(resolved.count) periods; two can be compared at a time."),
+                    suggestions: [say(r, "本月和上月的销售额对比", "sales this month vs last month")])
+    }
+    if resolved.count == 2 {
+      // Two periods named (本周和上周对比, 2025年和2026年的销售额): both figures, the later
+      // against the earlier, each period as named (semantics.md "Explicit comparisons").
+      let (a, b) = resolved[0].1.start >= resolved[1].1.start ? (resolved[0], resolved[1]) : (resolved[1], resolved[0])
+      if a.1 == b.1 {
+        throw Refusal(say(r, "两个时间段是同一段（\(a.1.start.iso) 至 \(a.1.end.iso)），没有可对比的。", "Both periods are the same (\(a.1.start.iso) to \(a.1.end.iso)); there is nothing to compare."))
+      }
+      mainExpr = a.0
+      plan.period = a.1
+      plan.comparison = .periods
+      plan.comparisonPeriod = b.1
+    } else if let (e, range) = resolved.first {
+      mainExpr = e
       plan.period = range
     }
-    if let c = r.comparison { plan.comparison = c }
+    if let c = r.comparison, plan.comparison != .periods { plan.comparison = c }
     if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
+    // 对比 / vs with one period and nothing else to compare: against the previous period.
+    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil {
+      plan.comparison = .previousPeriod
+    }
+    // Kinds of customer, ages and order amounts restrict every figure (semantics.md "Composition").
+    plan.customerPredicates = r.customerKinds.map { .kind($0) } + r.ages.map { .age(min: $0.min, max: $0.max) }
+    if !r.ages.isEmpty && !catalog.dimensions.contains(.ageBand) {
+      throw missing(r, .ageBand, catalog)
+    }
+    if !r.orderConditions.isEmpty {
+      // 金额超过1000的客户: with customers and no order figure, the amount is the customer's spend.
+      let orderFigure = metrics.contains { [.orders, .sales, .aov, .units].contains($0) || $0.formula != nil }
+      if r.mentionsCustomer && !orderFigure {
+        plan.conditions += r.orderConditions.map { CustomerCondition(.spend, $0.op, $0.amount) }
+      } else {
+        plan.orderPredicates = r.orderConditions
+      }
+    }
 
     // Metrics: retention questions are cohorts; first-purchase words then name the cohort.
     if metrics.contains(.retention) || (r.cohort && r.monthsAfter != nil) {
@@ -179,13 +232,15 @@ public struct Planner: Sendable {
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
-    let listing = (r.wantsList || (r.which && r.mentionsCustomer)) && !r.groupBy.contains(where: { $0 != .customer })
+    // 下单至少3次的客户 / customers with at least 3 orders: the customers meeting the condition.
+    let conditionList = r.mentionsCustomer && !r.conditions.isEmpty && metrics.isEmpty && !r.wantsCount && r.ranking == nil && !r.share
+    let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList) && !r.groupBy.contains(where: { $0 != .customer })
       && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
     if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
       plan.list = setMetric?.customerSet ?? (r.conditions.isEmpty ? .all : .buyers)
       if plan.list == .all && plan.period != nil { plan.list = .buyers }
       plan.metrics = setMetric.map { [$0] } ?? []
-      plan.conditions = r.conditions
+      plan.conditions = r.conditions + plan.conditions
       if let rk = r.ranking { plan.ranking = Ranking(limit: rk.limit ?? 10, descending: rk.descending) }
       try applyFilters(r, &plan, catalog)
       return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
@@ -202,7 +257,7 @@ public struct Planner: Sendable {
     // A customer count with conditions counts buyers who meet them.
     if !r.conditions.isEmpty && metrics == [.customers] { metrics = [.buyers] }
     plan.metrics = metrics
-    plan.conditions = r.conditions
+    plan.conditions = r.conditions + plan.conditions
     plan.share = r.share
 
     // Groupings.
@@ -244,6 +299,7 @@ public struct Planner: Sendable {
       case .previousPeriod:
         plan.comparisonPeriod = mainExpr.map { TimeResolution.previousPeriod(of: $0, range: base, today: today) }
           ?? DateRange(base.start - base.dayCount, base.start - 1)
+      case .periods: break  // both periods were named (set above)
       }
     }
 
@@ -257,7 +313,12 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
     try applyFilters(r, &plan, catalog)
-    return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    try refuseCustomerFiguresByOrderDimensions(r, plan, catalog)
+    let tree = try compose(r, &plan, catalog)
+    var planned = PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    planned.tree = tree
+    planned.interpretation = interpretation(r, tree, mainExpr)
+    return planned
   }
 
   func missing(_ r: Reading, _ d: DimensionID, _ catalog: Catalog) -> Refusal {
@@ -335,6 +396,24 @@ public struct Planner: Sendable {
         }
       }
     }
+    for c in plan.customerPredicates {
+      switch c {
+      case .kind(let k): parts.append(zh ? "客户：\(setName(k, lang))" : "customers: \(setName(k, lang))")
+      case .age(let lo, let hi):
+        let range: String
+        switch (lo, hi) {
+        case (let a?, let b?): range = a == b ? "\(a)" : (zh ? "\(a)–\(b) 岁" : "\(a)–\(b)")
+        case (let a?, nil): range = zh ? "≥ \(a) 岁" : "≥ \(a)"
+        case (nil, let b?): range = zh ? "≤ \(b) 岁" : "≤ \(b)"
+        default: range = ""
+        }
+        parts.append(zh ? "客户年龄：\(range)（今年 − 出生年）" : "customer age: \(range) (this year − birth year)")
+      }
+    }
+    for o in plan.orderPredicates {
+      let v = o.amount == o.amount.rounded() && abs(o.amount) < 1e15 ? String(Int64(o.amount)) : String(o.amount)
+      parts.append(zh ? "单笔订单金额 \(o.op.rawValue) \(v)" : "order amount \(o.op.rawValue) \(v)")
+    }
     for c in plan.conditions {
       let what = c.measure == .orders ? (zh ? "订单数" : "orders") : (zh ? "消费金额" : "spend")
       let v = c.value == c.value.rounded() && abs(c.value) < 1e15 ? String(Int64(c.value)) : String(c.value)
@@ -346,7 +425,11 @@ public struct Planner: Sendable {
       parts.append(zh ? "按\(g.joined(separator: "、"))" : "by \(g.joined(separator: ", "))")
     }
     if let rk = plan.ranking {
-      parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
+      if rk.limit >= Ranking.everyGroup {
+        parts.append(zh ? (rk.descending ? "全部，从高到低" : "全部，从低到高") : (rk.descending ? "all, highest first" : "all, lowest first"))
+      } else {
+        parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
+      }
     }
     if plan.share {
       if plan.groupBy.isEmpty, plan.timeGrain == nil, let m = plan.metrics.first, m.customerSet != nil, m != .buyers, m != .customers {
@@ -356,7 +439,7 @@ public struct Planner: Sendable {
       }
     }
     if let c = plan.comparison, let cp = plan.comparisonPeriod {
-      let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : (zh ? "环比" : "vs previous period")
+      let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : c == .periods ? (zh ? "对比" : "compared") : (zh ? "环比" : "vs previous period")
       parts.append(zh ? "\(name)：对比 \(cp.start.iso) 至 \(cp.end.iso)" : "\(name): against \(cp.start.iso) to \(cp.end.iso)")
     }
     if !r.unknown.isEmpty {

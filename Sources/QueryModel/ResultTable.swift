@@ -48,6 +48,8 @@ public enum ValueFormat: String, Hashable, Sendable, Codable {
   case score
   /// A calendar day, written YYYY-MM-DD.
   case date
+  /// A difference of two rates, a fraction in machine output: 0.0628 → 6.3 pp / 6.3 个百分点.
+  case points
 }
 
 public struct ResultColumn: Hashable, Sendable {

@@ -53,6 +53,11 @@ public enum NumberFormatting {
 
   /// `format(_:_:_:)` with ASCII replacements for the dash of a missing figure and for infinity.
   static func format(_ v: Value, _ f: ValueFormat, _ lang: Language, ascii: Bool) -> String {
+    if f == .points, let d = v.doubleValue, d.isFinite {
+      // A change of a rate is a difference of percentages: percentage points, never a percent.
+      let text = DecimalDigits(d).shifted(by: 2).text(decimals: 1, negative: d < 0)
+      return text + (lang == .zh ? " 个百分点" : " pp")
+    }
     switch v {
     case .null:
       return missing(f, lang, ascii: ascii)
@@ -71,7 +76,7 @@ public enum NumberFormatting {
   static func missing(_ f: ValueFormat, _ lang: Language, ascii: Bool) -> String {
     switch f {
     case .label, .period, .date: return unknownLabel(lang)
-    case .count, .money, .rate, .number, .score: return ascii ? "-" : "—"
+    case .count, .money, .rate, .number, .score, .points: return ascii ? "-" : "—"
     }
   }
 
@@ -90,7 +95,7 @@ public enum NumberFormatting {
     case .count, .number: return digits.text(decimals: 0, negative: negative)
     case .money: return digits.text(decimals: 2, negative: negative)
     case .score: return digits.text(decimals: 1, negative: negative)
-    case .rate: return digits.shifted(by: 2).text(decimals: 1, negative: negative) + "%"
+    case .rate, .points: return digits.shifted(by: 2).text(decimals: 1, negative: negative) + "%"
     }
   }
 
@@ -107,7 +112,7 @@ public enum NumberFormatting {
     case .money: return DecimalDigits(d).text(decimals: 2, negative: negative)
     case .number: return DecimalDigits(d).text(decimals: 2, trimZeros: true, negative: negative)
     case .score: return DecimalDigits(d).text(decimals: 1, negative: negative)
-    case .rate: return DecimalDigits(d).shifted(by: 2).text(decimals: 1, negative: negative) + "%"
+    case .rate, .points: return DecimalDigits(d).shifted(by: 2).text(decimals: 1, negative: negative) + "%"
     }
   }
 }

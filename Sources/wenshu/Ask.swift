@@ -31,7 +31,7 @@ struct Ask: ParsableCommand {
     let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
     if !out.isEmpty { print(out) }
     if sql, let p = a.planned {
-      switch engine.sql(for: p.plan, language: p.language) {
+      switch engine.sql(for: p) {
       case .success(let s): print("\n-- SQL\n" + s)
       case .failure(let r): print("\n-- no SQL: " + r.message)
       }

@@ -39,7 +39,7 @@ struct Explain: ParsableCommand {
       writeErr(refusal?.message ?? "?")
       throw ExitCode(2)
     }
-    switch engine.sql(for: p.plan, language: p.language) {
+    switch engine.sql(for: p) {
     case .success(let s): Swift.print(s)
     case .failure(let r):
       writeErr(r.message)
@@ -54,7 +54,7 @@ struct Explain: ParsableCommand {
       Swift.print(AnswerJSON.encode(a))
     } else if let p = planned {
       Swift.print(p.interpretation)
-      Swift.print(AnswerJSON.plan(p.plan))
+      Swift.print(p.tree.explainTree.text)
     } else {
       writeErr(refusal?.message ?? "?")
     }
