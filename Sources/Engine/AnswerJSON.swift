@@ -13,6 +13,7 @@ public enum AnswerJSON {
     if let p = a.planned {
       out += ",\"interpretation\":" + string(p.interpretation)
       out += ",\"plan\":" + plan(p.plan)
+      out += ",\"plan_line\":" + string(p.tree.line)
       out += ",\"tree\":" + p.tree.explainTree.json
       if p.ignored.count > 0 { out += ",\"not_understood\":[" + p.ignored.map(string).joined(separator: ",") + "]" }
       if !p.alternatives.isEmpty {

@@ -7,16 +7,11 @@
 import QueryModel
 import Understanding
 
-extension Ranking {
-  /// A ranking of every group (哪些品类卖得最好, best-selling categories).
-  public static let everyGroup = 1_000_000
-}
-
 extension Planner {
   /// Builds the tree over the planned block: side-by-side values, difference, share.
   func compose(_ r: Reading, _ plan: inout Plan, _ catalog: Catalog) throws -> LogicalPlan {
     // A plural "which" ranks every group; "which" alone gives the top one.
-    if r.plural, let rk = plan.ranking, !r.rankingExplicit, !plan.groupBy.isEmpty, plan.groupBy != [.customer] {
+    if r.plural, let rk = plan.ranking, rk.limit == 1, !r.rankingExplicit, !plan.groupBy.isEmpty, plan.groupBy != [.customer] {
       plan.ranking = Ranking(limit: Ranking.everyGroup, descending: rk.descending)
     }
     // Several values of one dimension: one row per value, never one merged figure.

@@ -167,11 +167,29 @@ public struct Planner: Sendable {
     }
     if let c = r.comparison, plan.comparison != .periods { plan.comparison = c }
     if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
-    // 对比 / vs with one period and nothing else to compare: against the previous period.
+    // 对比 / vs with one period and nothing else to compare: 销售额和上月比, sales vs last month
+    // compare the current unit with the one named; 本月销售额对比 compares with the previous period.
     if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil {
-      plan.comparison = .previousPeriod
+      if let e = mainExpr, case .unitOffset(let u, let back) = e, back >= 1, let cur = TimeResolution.resolve(.unitOffset(u, back: 0), today: today) {
+        plan.comparisonPeriod = plan.period
+        plan.period = cur
+        mainExpr = .unitOffset(u, back: 0)
+        plan.comparison = .periods
+      } else {
+        plan.comparison = .previousPeriod
+      }
     }
     // Kinds of customer, ages and order amounts restrict every figure (semantics.md "Composition").
+    if r.customerKinds.count > 1 {
+      // 老客和新客的销售额: each kind on its own row is not supported yet; never their overlap.
+      let names = r.customerKinds.map { setName($0, r.language) }
+      throw Refusal(say(r, "问题里同时有 \(names.joined(separator: "、"))，无法合成一个数字（一位客户不会同时属于两类）。请分开问。",
+                        "The question names \(names.joined(separator: " and ")) together, which cannot make one figure (no customer is both). Ask for each on its own."),
+                    suggestions: r.customerKinds.map { k in
+                      let m = metrics.first { QuestionParser.kindMetrics[$0] == nil }?.title(r.language) ?? (r.language == .zh ? "销售额" : "sales")
+                      return r.language == .zh ? "\(setName(k, .zh).split(separator: "（")[0])的\(m)" : "\(m) of \(setName(k, .en).split(separator: " (")[0])"
+                    })
+    }
     plan.customerPredicates = r.customerKinds.map { .kind($0) } + r.ages.map { .age(min: $0.min, max: $0.max) }
     if !r.ages.isEmpty && !catalog.dimensions.contains(.ageBand) {
       throw missing(r, .ageBand, catalog)
@@ -190,6 +208,8 @@ public struct Planner: Sendable {
     if metrics.contains(.retention) || (r.cohort && r.monthsAfter != nil) {
       let range = plan.period ?? catalog.dataRange.map { DateRange($0.start, min($0.end, today)) } ?? DateRange(today, today)
       plan.cohort = CohortSpec(cohorts: range, monthsAfter: r.monthsAfter)
+      // 首购客户的留存: a cohort is made of first-purchase customers already.
+      plan.customerPredicates.removeAll { $0 == .kind(.new) }
       plan.metrics = [.retention]
       plan.period = range
       try applyFilters(r, &plan, catalog)
@@ -228,12 +248,22 @@ public struct Planner: Sendable {
     }
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
     // 消费前5名的客户: a ranking by a measure word ranks by that figure.
-    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend ? .sales : .orders] }
+    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend || m == .amount ? .sales : .orders] }
+    // 最好的客户 / 大客户 / best customers: ranked by sales (semantics.md "Superlatives").
+    if metrics.isEmpty, r.ranking != nil, r.groupBy.contains(.customer) || r.mentionsCustomer, r.conditions.isEmpty, !r.wantsList, !r.which {
+      metrics = [.sales]
+    }
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
     // 下单至少3次的客户 / customers with at least 3 orders: the customers meeting the condition.
-    let conditionList = r.mentionsCustomer && !r.conditions.isEmpty && metrics.isEmpty && !r.wantsCount && r.ranking == nil && !r.share
+    // ("customers who ordered" names the customers, "下单客户数" counts them).
+    let buyersAsNoun = metrics == [.buyers] && r.metricTokens.contains { t in
+      t.metric == .buyers && !["数", "number", "count", "how many"].contains { r.tokens[t.index].text.contains($0) }
+    }
+    let conditionList = (r.mentionsCustomer || buyersAsNoun) && !r.conditions.isEmpty && (metrics.isEmpty || buyersAsNoun)
+      && !r.wantsCount && r.ranking == nil && !r.share
+    if conditionList && buyersAsNoun { metrics = [] }
     let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList) && !r.groupBy.contains(where: { $0 != .customer })
       && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
     if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
@@ -267,6 +297,8 @@ public struct Planner: Sendable {
       // "客户" alone is no grouping unless ranked.
       groupBy.removeAll { $0 == .customer }
     }
+    // 客户都在抱怨什么: the topics, not each customer.
+    if groupBy.contains(.topic) { groupBy.removeAll { $0 == .customer } }
     // The topic of feedback is only a grouping for feedback figures.
     if groupBy.contains(.topic) && !metrics.contains(where: \.isFeedback) { plan.metrics = [.negativeFeedback] }
     plan.groupBy = plan.groupBy.isEmpty ? groupBy : plan.groupBy

@@ -193,6 +193,8 @@ public struct CustomerCondition: Hashable, Sendable, Codable {
 }
 
 public struct Ranking: Hashable, Sendable, Codable {
+  /// The limit of a ranking of every group (哪些品类卖得最好, best-selling categories).
+  public static let everyGroup = 1_000_000
   public var limit: Int
   public var descending: Bool
   public init(limit: Int, descending: Bool) {

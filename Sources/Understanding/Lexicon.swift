@@ -60,6 +60,8 @@ public enum Cue: String, Hashable, Sendable, CaseIterable {
   case merge
   /// 贡献 / 带来的: a kind of customer qualifies the figure that follows.
   case link
+  /// 最好的客户 / 大客户 / best customers: customers ranked by sales.
+  case bestCustomers = "best_customers"
 }
 
 /// A trie over unicode scalars.
