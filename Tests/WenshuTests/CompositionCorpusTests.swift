@@ -70,7 +70,9 @@ struct CompositionCorpusTests {
   static let zh = CorpusCase.load("composition/zh.corpus")
   static let en = CorpusCase.load("composition/en.corpus")
 
-  static func engine() throws -> Engine { try TestData.engine(try TestData.demoPath()) }
+  /// One engine for every case (a static is initialised once, even with cases in parallel).
+  static let shared = Result { try TestData.engine(try TestData.demoPath()) }
+  static func engine() throws -> Engine { try shared.get() }
 
   @Test("The corpora hold at least 200 phrasings, in both languages")
   func size() {
