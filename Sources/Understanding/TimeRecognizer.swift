@@ -147,6 +147,7 @@ public struct TimeRecognizer: Sendable {
     case .range, .sameTimeLastYear: return nil
     case .nth(let u, _, _): return u
     case .first(let u, let n, _), .last(let u, let n, _): return n == 1 ? u : nil
+    case .festival(_, _, _, let n), .lunarNewYear(_, _, let n): return n == 1 ? .day : nil
     }
   }
 
@@ -219,6 +220,16 @@ struct Template: Sendable {
   var rule: Int32
   var phrase: Int32
   var build: TimeBuild
+
+  /// The phrase ends with digits written out (618, 今年618): it is not a date before a
+  /// unit (618元, 618个).
+  var endsWithNumber: Bool {
+    guard case .literal(let l) = elements[elements.count - 1] else { return false }
+    return l.allSatisfy(TextClass.isDigit)
+  }
+
+  /// The phrase is nothing but digits (618): a date only where a number could not stand.
+  var isBareNumber: Bool { elements.count == 1 && endsWithNumber }
 
   /// Parses one phrase of a rule into elements.
   static func parse(_ phrase: String, rule: Rule) throws -> [Element] {
@@ -343,9 +354,11 @@ enum TimeBuild: Hashable, Sendable {
   case rangeMonth
   case same
   case samePeriodLastYear
+  case festival(month: Int, day: Int, days: Int)
+  case lunarNewYear(offset: Int, days: Int)
 
   static let ids =
-    "offset ago rolling previous date month quarter year half weekday_of last_weekday nth first last part nth_weekday range since range_day range_month same same_period_last_year"
+    "offset ago rolling previous date month quarter year half weekday_of last_weekday nth first last part nth_weekday range since range_day range_month same same_period_last_year festival lunar_new_year"
 
   static func parse(_ r: Rule) throws -> TimeBuild {
     func fail(_ m: String) -> GrammarError { GrammarError(r.location, "time \(r.id): \(m)") }
@@ -418,6 +431,21 @@ enum TimeBuild: Hashable, Sendable {
     case "range_month": b = .rangeMonth
     case "same": b = .same
     case "same_period_last_year": b = .samePeriodLastYear
+    case "festival":
+      let m = try int("the month (1 to 12)")
+      let d = try int("the day of the month")
+      guard (1...12).contains(m), d >= 1, d <= (m == 2 ? 29 : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31) else {
+        throw fail("\(m) \(d) is not a day of the year")
+      }
+      let n = try optInt() ?? 1
+      guard n >= 1, n <= 366 else { throw fail("a festival lasts 1 to 366 days") }
+      b = .festival(month: m, day: d, days: n)
+    case "lunar_new_year":
+      let o = try optInt() ?? 0
+      let n = try optInt() ?? 1
+      guard (-60...60).contains(o) else { throw fail("the offset from the lunar new year is -60 to 60 days") }
+      guard n >= 1, n <= 366 else { throw fail("a festival lasts 1 to 366 days") }
+      b = .lunarNewYear(offset: o, days: n)
     default:
       throw fail("unknown time rule id '\(r.id)' (known: \(ids))")
     }
@@ -468,6 +496,9 @@ enum TimeBuild: Hashable, Sendable {
     switch self {
     case .offset, .samePeriodLastYear:
       try only([], subs: [], maxSubs: 0)
+    case .festival, .lunarNewYear:
+      try only(yearish, subs: [.year], maxSubs: 1)
+      if count(.year, .yy) + subs.count > 1 { throw fail("has a year twice") }
     case .ago(_, let k), .rolling(_, let k), .previous(_, let k):
       try only([.n], subs: [], maxSubs: 0)
       if k == nil && count(.n) != 1 { throw fail("needs {n} in the phrase or a count argument") }
@@ -647,6 +678,12 @@ enum TimeBuild: Hashable, Sendable {
       return c.sub
     case .samePeriodLastYear:
       return .sameTimeLastYear
+    case .festival(let m, let d, let n):
+      guard let y = yearOf(c) else { return nil }
+      return .festival(year: y, month: m, day: d, days: n)
+    case .lunarNewYear(let o, let n):
+      guard let y = yearOf(c) else { return nil }
+      return .lunarNewYear(year: y, offset: o, days: n)
     }
   }
 
@@ -890,8 +927,11 @@ struct Chart {
 
   mutating func commit(_ ti: Int32, from p: Int) {
     guard !hits.isEmpty else { return }
-    let build = r.templates[Int(ti)].build
+    let template = r.templates[Int(ti)]
+    let build = template.build
     for (end, caps) in hits {
+      if template.endsWithNumber && !TextClass.dateNumberEnds(t, end) { continue }
+      if template.isBareNumber && !TextClass.dateNumberStarts(t, p) { continue }
       let filled = Filled(
         caps: caps, sub: caps.child >= 0 ? edges[Int(caps.child)].expr : nil,
         sub2: caps.child2 >= 0 ? edges[Int(caps.child2)].expr : nil)
@@ -974,6 +1014,13 @@ struct Chart {
     if TextClass.isLetter(scalars[a]) && q > 0 && TextClass.isLetter(t[q - 1].value) { return nil }
     let e = q + len
     if TextClass.isLetter(scalars[b - 1]) && e < n && TextClass.isLetter(t[e].value) { return nil }
+    // Digits written in a phrase (双11, 618) are not found inside a longer number (6180, 61.8).
+    if TextClass.isDigit(scalars[a]) && q > 0 && (TextClass.isDigit(t[q - 1].value) || t[q - 1] == ".") { return nil }
+    if TextClass.isDigit(scalars[b - 1]) && e < n
+      && (TextClass.isDigit(t[e].value) || (t[e] == "." && e + 1 < n && TextClass.isDigit(t[e + 1].value)))
+    {
+      return nil
+    }
     return e
   }
 
@@ -1027,6 +1074,30 @@ enum TextClass {
   /// Whether a slot may start with this scalar (a cheap pre-check before trying slot-first templates).
   @inline(__always) static func canStartSlot(_ v: UInt32) -> Bool {
     isDigit(v) || isLetter(v) || isChineseNumeral(v) || v == 0x65E5 || v == 0x5929  // 日 天
+  }
+
+  /// Units and words that make the digits before them a number (618元, 618个, 618万).
+  static let numberFollowers: Set<UInt32> = Set("元块万千百亿%个单次人件笔位名岁天日号年月周分折倍kw".unicodeScalars.map(\.value))
+
+  /// Words after which a bare number (618) is still a date: the start of the question,
+  /// a space or punctuation, and 在 的 和 与 及 跟 or 、. After anything else (超过618,
+  /// 大于618, 金额是618) it is a number.
+  static let dateNumberPredecessors: Set<UInt32> = Set("在的和与及跟、,，;；:：(（".unicodeScalars.map(\.value))
+
+  /// Whether digits ending at `e` may stand for a date: nothing follows that makes them a
+  /// number or an amount.
+  static func dateNumberEnds(_ t: [Unicode.Scalar], _ e: Int) -> Bool {
+    guard e < t.count else { return true }
+    let v = t[e].value
+    if v == 0x2E { return e + 1 >= t.count || !isDigit(t[e + 1].value) }  // 618.5 is a number
+    return !numberFollowers.contains(v) && !isDigit(v) && !isLetter(v)
+  }
+
+  /// Whether bare digits starting at `p` may stand for a date (see `dateNumberPredecessors`).
+  static func dateNumberStarts(_ t: [Unicode.Scalar], _ p: Int) -> Bool {
+    guard p > 0 else { return true }
+    let v = t[p - 1].value
+    return v == 0x20 || dateNumberPredecessors.contains(v) || (v < 0x80 && !isDigit(v) && !isLetter(v) && v != 0x2E)
   }
 
   /// Two scalars that read as one number: a slot may not end between them.
