@@ -31,12 +31,15 @@ public struct TimeMatch: Hashable, Sendable {
   public var expr: TimeExpr
   /// The name of the outermost rule (`time offset month 1`), for lint and --explain.
   public var rule: String
+  /// Where that rule is written (time/zh.rules:61); nil for matches made by hand.
+  public var location: SourceLocation?
 
-  public init(start: Int, end: Int, expr: TimeExpr, rule: String) {
+  public init(start: Int, end: Int, expr: TimeExpr, rule: String, location: SourceLocation? = nil) {
     self.start = start
     self.end = end
     self.expr = expr
     self.rule = rule
+    self.location = location
   }
 }
 
@@ -111,9 +114,7 @@ public struct TimeRecognizer: Sendable {
   /// - Complexity: O(n · t) for n scalars and t templates starting with a scalar found in the
   ///   text (in practice a few µs for a question).
   public func matches(in text: [Unicode.Scalar]) -> [TimeMatch] {
-    select(text).map { e in
-      TimeMatch(start: Int(e.start), end: Int(e.end), expr: e.expr, rule: rules[Int(templates[Int(e.tpl)].rule)].name)
-    }
+    select(text).map(match)
   }
 
   /// Which rules and phrases (indices into `rules` and their `phrases`) produced the matches
@@ -160,10 +161,12 @@ public struct TimeRecognizer: Sendable {
   public func candidates(in text: [Unicode.Scalar]) -> [TimeMatch] {
     var chart = Chart(text: text, recognizer: self)
     chart.build()
-    return chart.longestAtEachStart().map { i in
-      let e = chart.edges[Int(i)]
-      return TimeMatch(start: Int(e.start), end: Int(e.end), expr: e.expr, rule: rules[Int(templates[Int(e.tpl)].rule)].name)
-    }
+    return chart.longestAtEachStart().map { match(chart.edges[Int($0)]) }
+  }
+
+  func match(_ e: Edge) -> TimeMatch {
+    let rule = rules[Int(templates[Int(e.tpl)].rule)]
+    return TimeMatch(start: Int(e.start), end: Int(e.end), expr: e.expr, rule: rule.name, location: rule.location)
   }
 
   func select(_ text: [Unicode.Scalar]) -> [Edge] {
