@@ -17,6 +17,7 @@ import Foundation
 import Grammar
 import Planning
 import QueryModel
+import TestSupport
 import Understanding
 import XCTest
 
@@ -532,6 +533,7 @@ final class TimeCorpusExternalTests: XCTestCase {
   }
 
   func testAgreementWithThirdPartyCorpora() throws {
+    guard TestData.sharedPath("corpora/time") != nil else { throw XCTSkip("../shared/corpora/time is not there") }
     guard let zh = Self.duckling("zh_time.tsv", "zh"), let en = Self.duckling("en_time.tsv", "en"),
       let extra = Self.jionlp("zh_dates_extra.tsv")
     else { throw XCTSkip("../shared/corpora/time is not there") }
