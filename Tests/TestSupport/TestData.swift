@@ -6,6 +6,7 @@
 // naming the missing path, so a CI run cannot pass by skipping them.
 
 import CubeSQLite
+import DemoData
 import Engine
 import Foundation
 import QueryModel
