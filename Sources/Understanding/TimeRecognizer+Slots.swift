@@ -23,8 +23,8 @@ enum TextClass {
   static let numberFollowers: Set<UInt32> = Set("元块万千百亿%个单次人件笔位名岁天日号年月周分折倍kw".unicodeScalars.map(\.value))
 
   /// Words after which a bare number (618) is still a date: the start of the question,
-  /// a space or punctuation, and 在 的 和 与 及 跟 or 、. After anything else (超过618,
-  /// 大于618, 金额是618) it is a number.
+  /// punctuation, and 在 的 和 与 及 跟 or 、 (spaces between are skipped). After anything
+  /// else (超过618, 大于 618, 金额是618, over 618, top 618) it is a number.
   static let dateNumberPredecessors: Set<UInt32> = Set("在的和与及跟、,，;；:：(（".unicodeScalars.map(\.value))
 
   /// Whether digits ending at `e` may stand for a date: nothing follows that makes them a
@@ -38,9 +38,11 @@ enum TextClass {
 
   /// Whether bare digits starting at `p` may stand for a date (see `dateNumberPredecessors`).
   static func dateNumberStarts(_ t: [Unicode.Scalar], _ p: Int) -> Bool {
-    guard p > 0 else { return true }
-    let v = t[p - 1].value
-    return v == 0x20 || dateNumberPredecessors.contains(v) || (v < 0x80 && !isDigit(v) && !isLetter(v) && v != 0x2E)
+    var q = p - 1
+    while q >= 0 && t[q] == " " { q -= 1 }
+    guard q >= 0 else { return true }
+    let v = t[q].value
+    return dateNumberPredecessors.contains(v) || (v < 0x80 && !isDigit(v) && !isLetter(v) && v != 0x2E)
   }
 
   /// Two scalars that read as one number: a slot may not end between them.

@@ -194,6 +194,17 @@ final class TimeGrammarTests: XCTestCase {
     XCTAssertEqual(r.matches(in: en).map(\.expr), [.rolling(.day, count: 30)])
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("may i see the monthly sales")).count, 0)
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("销售额超过2000元的客户")).count, 0)
+
+    // 618 is the festival where a number could not stand, a number everywhere else.
+    let singles = TimeExpr.festival(year: .implicit, month: 11, day: 11, days: 1)
+    let june18 = TimeExpr.festival(year: .implicit, month: 6, day: 18, days: 1)
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("双十一和618的销售额")).map(\.expr), [singles, june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("618的销售额")).map(\.expr), [june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("在618期间的订单数")).map(\.expr), [june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("去年618的客单价")).map(\.expr), [.festival(year: .relative(-1), month: 6, day: 18, days: 1)])
+    for q in ["超过618元的订单数", "金额大于618的订单", "订单金额是618的客户", "消费满618的客户", "top 618 customers", "orders over 618"] {
+      XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars(q)).count, 0, q)
+    }
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("消费最多的前十名客户")).count, 0)
   }
 
