@@ -58,15 +58,27 @@ public enum TimeResolution {
 
   /// 同比 of a period named by `e`: a "this" period that is still running (本月, 今年 up to
   /// today) → the same dates a year earlier, even when today ends a month (本月 on 2025-02-28
-  /// → 2024-02-01..2024-02-28); any other period → `yearEarlier(range)`.
+  /// → 2024-02-01..2024-02-28); a lunar-calendar festival (春节, 春节期间) → the same festival
+  /// of the year before (its dates move); any other period → `yearEarlier(range)`.
   ///
   ///     yearEarlier(of: .unitOffset(.month, back: 0), range: 2026-11-01..2026-11-22)
   ///     // 2025-11-01..2025-11-22
+  ///     yearEarlier(of: .lunarNewYear(year: .implicit, offset: 0, days: 1), range: 2026-02-17..2026-02-17)
+  ///     // 2025-01-29..2025-01-29
   public static func yearEarlier(of e: TimeExpr?, range: DateRange) -> DateRange {
-    if case .unitOffset(let u, 0)? = e, u != .day {
+    switch e {
+    case .unitOffset(let u, 0)? where u != .day:
       return DateRange(sameDateYearEarlier(range.start), sameDateYearEarlier(range.end))
+    case .lunarNewYear(_, let offset, let days)?:
+      // The lunar year the range belongs to (an early offset can start in December before).
+      let y = range.start.year
+      guard let year = [y, y + 1].first(where: { LunarNewYear.day($0).map { $0 + offset } == range.start }),
+        let first = LunarNewYear.day(year - 1)
+      else { return yearEarlier(range) }
+      return DateRange(first + offset, first + offset + (days - 1))
+    default:
+      return yearEarlier(range)
     }
-    return yearEarlier(range)
   }
 
   /// 同比: the same period one year earlier. Whole months map to the same whole months

@@ -285,6 +285,16 @@ final class TimeGrammarTests: XCTestCase {
     XCTAssertEqual(
       TimeResolution.yearEarlier(of: .unitOffset(.month, back: 0), range: range("2026-11-01", "2026-11-22")),
       range("2025-11-01", "2025-11-22"))
+    // 春节 moves: its 同比 is the festival of the year before, not the same dates.
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .lunarNewYear(year: .implicit, offset: 0, days: 1), range: range("2026-02-17", "2026-02-17")),
+      range("2025-01-29", "2025-01-29"))
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .lunarNewYear(year: .implicit, offset: -1, days: 7), range: range("2026-02-16", "2026-02-22")),
+      range("2025-01-28", "2025-02-03"))
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .festival(year: .implicit, month: 11, day: 11, days: 1), range: range("2026-11-11", "2026-11-11")),
+      range("2025-11-11", "2025-11-11"))
   }
 
   /// Festival days resolve in this year once they have started, else in last year; the lunar
