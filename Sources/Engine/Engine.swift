@@ -3,6 +3,7 @@
 // that the command line renders. Nothing below reads the clock: today is passed in.
 
 import CubeSQLite
+import DemoData
 import Execution
 import Foundation
 import Grammar
