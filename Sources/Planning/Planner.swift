@@ -327,7 +327,7 @@ public struct Planner: Sendable {
       let base = plan.period ?? DateRange(today.adding(days: -29), today)
       if plan.period == nil { plan.period = base }
       switch c {
-      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(base)
+      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(of: mainExpr, range: base)
       case .previousPeriod:
         plan.comparisonPeriod = mainExpr.map { TimeResolution.previousPeriod(of: $0, range: base, today: today) }
           ?? DateRange(base.start - base.dayCount, base.start - 1)

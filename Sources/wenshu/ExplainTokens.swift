@@ -98,6 +98,8 @@ enum TokenListing {
     case .ordinalPrefix: return "ordinal nth"
     case .monthsAfter: return "ordinal months_after"
     case .cohortFirst: return "cohort first"
+    case .ageUnit: return "age unit"
+    case .agePrefix: return "age prefix"
     case .topicWord(let t): return "topic word \(t)"
     case .filler: return "filler"
     case .unsupported(let u): return "unsupported \(u)"
