@@ -83,7 +83,15 @@ public final class Engine: @unchecked Sendable {
     if let conversation { reading = conversation.resolve(reading) }
     do {
       return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
-    } catch let r as Refusal {
+    } catch var r as Refusal {
+      if !r.words.isEmpty {
+        // Whole questions that plan, the unknown word replaced or left out.
+        let better = rewrites(of: trimmed, unknown: r.words, today: today)
+        if let first = better.first {
+          r.message += reading.language == .zh ? " 您是不是想问：\(first)" : " Did you mean: \(first)"
+        }
+        r.suggestions = better + r.suggestions.filter { !better.contains($0) }
+      }
       return (nil, r, reading.language, reading)
     } catch {
       return (nil, Refusal(String(describing: error)), reading.language, reading)

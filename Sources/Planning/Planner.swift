@@ -114,11 +114,10 @@ public struct Planner: Sendable {
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
-      let sugg = suggestions(for: significant)
       let msg = hasIntent
         ? say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given.")
         : say(r, "没有理解这个问题：\(words) 不是已知的指标、维度或数据中的值。", "Did not understand the question: \(words) is not a known metric, dimension or value in the data.")
-      throw Refusal(msg + (sugg.isEmpty ? "" : say(r, " 您是不是想问：", " Did you mean: ") + sugg.joined(separator: zh ? "、" : ", ")), suggestions: sugg + examples(r.language))
+      throw Refusal(msg, suggestions: examples(r.language), words: significant)
     }
     guard hasIntent else {
       throw Refusal(say(r, "没有识别出要计算的指标（例如 销售额、订单数、复购率、新客、流失率、NPS）。", "No metric was recognised (for example sales, orders, repeat purchase rate, new customers, churn rate, NPS)."),
@@ -502,36 +501,4 @@ public struct Planner: Sendable {
       : ["sales last month", "repeat purchase rate by region this year", "top 10 customers by spend", "churn rate"]
   }
 
-  /// Closest grammar phrases by edit distance.
-  func suggestions(for words: [String]) -> [String] {
-    var out: [String] = []
-    for w in words.prefix(3) {
-      let ws = Array(w.unicodeScalars.prefix(40))
-      var best: [(Int, String)] = []
-      for p in phrases {
-        let ps = Array(p.unicodeScalars)
-        guard abs(ps.count - ws.count) <= 2 else { continue }
-        let d = editDistance(ws, ps)
-        if d <= max(1, ws.count / 3) { best.append((d, p)) }
-      }
-      best.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-      for (_, p) in best.prefix(3) where !out.contains(p) { out.append(p) }
-    }
-    return out
-  }
-
-  func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      cur[0] = i
-      for j in 1...b.count {
-        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&prev, &cur)
-    }
-    return prev[b.count]
-  }
 }

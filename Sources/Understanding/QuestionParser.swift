@@ -442,7 +442,10 @@ public struct QuestionParser: Sendable {
       defer { i += 1 }
       guard let (a, aMoney) = amount(i), separators.contains(toks[i + 1].text), let (b, bMoney) = amount(i + 2) else { continue }
       let u = unit(i + 3)
-      let m: CustomerCondition.Measure? = (aMoney || bMoney) ? .spend : (u ?? measure(i - 1) ?? measure(i - 2))
+      // The measure stands right before the range (消费1000到5000, spent between 1000 and 5000)
+      // or its unit right after (3到5次); a bare range next to a figure is not a condition.
+      let before = measure(i - 1) ?? (i >= 1 && toks[i - 1].text == "between" ? measure(i - 2) : nil)
+      let m: CustomerCondition.Measure? = (aMoney || bMoney) ? .spend : (u ?? before)
       guard let m, m != .amount || u == nil else { continue }
       let (lo, hi) = (min(a, b), max(a, b))
       if m == .amount {
