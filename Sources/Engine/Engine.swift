@@ -84,9 +84,9 @@ public final class Engine: @unchecked Sendable {
     do {
       return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
     } catch var r as Refusal {
-      if !r.words.isEmpty {
+      if !r.words.isEmpty || !r.uncombined.isEmpty {
         // Whole questions that plan, the unknown word replaced or left out.
-        let better = rewrites(of: trimmed, unknown: r.words, today: today)
+        let better = rewrites(of: trimmed, unknown: r.words, uncombined: r.uncombined, today: today)
         if let first = better.first {
           r.message += reading.language == .zh ? " 您是不是想问：\(first)" : " Did you mean: \(first)"
         }

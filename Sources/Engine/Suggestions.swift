@@ -10,7 +10,7 @@ import Understanding
 
 extension Engine {
   /// Runnable rewrites of `question`, closest first (at most `limit`).
-  func rewrites(of question: String, unknown words: [String], today: Day, limit: Int = 3) -> [String] {
+  func rewrites(of question: String, unknown words: [String], uncombined: [String] = [], today: Day, limit: Int = 3) -> [String] {
     var out: [String] = []
     func tryAsk(_ q: String) {
       guard !out.contains(q), q != question, out.count < limit else { return }
@@ -26,6 +26,11 @@ extension Engine {
         q.replaceSubrange(range, with: p)
         tryAsk(q)
       }
+    }
+    // The question without a word that could not be combined.
+    for w in (words + uncombined).prefix(3) where lower.contains(w.lowercased()) {
+      tryAsk(lower.replacingOccurrences(of: w.lowercased(), with: reading0Language(question) == .zh ? "" : " ")
+        .split(separator: " ").joined(separator: " "))
     }
     // The words that were understood, in order, without the fillers around the unknown ones
     // (when they still ask something): "total sales in usa?" → "sales".
@@ -49,6 +54,10 @@ extension Engine {
     while kept.last?.joiner == true { kept.removeLast() }
     if !kept.isEmpty { tryAsk(kept.map(\.text).joined(separator: reading.language == .zh ? "" : " ")) }
     return out
+  }
+
+  func reading0Language(_ q: String) -> Language {
+    q.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
   }
 
   /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only).

@@ -71,6 +71,15 @@ public struct Planner: Sendable {
   /// channel (or the first) wins and each other dimension becomes an alternative.
   public func plan(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
     var best = try planOne(r, today: today, catalog: catalog)
+    // Every understood word shapes the tree, or the question is refused (never answered as
+    // if the word were absent).
+    let unused = WordUse.unused(r, best.tree)
+    if !unused.isEmpty {
+      let words = unused.map { "“\($0)”" }.joined(separator: r.language == .zh ? "、" : ", ")
+      throw Refusal(say(r, "无法把 \(words) 和问题的其他部分组合起来：不用它们作答就是回答另一个问题，所以没有作答。",
+                        "Could not combine \(words) with the rest of the question: answering without them would answer a different question, so no answer was given."),
+                    suggestions: examples(r.language), uncombined: unused)
+    }
     for (i, group) in r.values.enumerated() where group.count > 1 {
       let named = group.contains { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) }
       if named { continue }

@@ -23,10 +23,13 @@ public struct Refusal: Error, Sendable, CustomStringConvertible {
   public var suggestions: [String]
   /// The words of the question that were not understood (the façade offers rewrites of them).
   public var words: [String]
-  public init(_ message: String, suggestions: [String] = [], words: [String] = []) {
+  /// Words understood but not combinable with the rest (the façade offers the question without them).
+  public var uncombined: [String]
+  public init(_ message: String, suggestions: [String] = [], words: [String] = [], uncombined: [String] = []) {
     self.message = message
     self.suggestions = suggestions
     self.words = words
+    self.uncombined = uncombined
   }
   public var description: String { message }
 }
