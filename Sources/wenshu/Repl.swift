@@ -1,6 +1,6 @@
 // `wenshu` / `wenshu repl`: interactive questions. Owns the REPL: the start-up line, the
 // `:` commands (:help with examples drawn from the loaded data, :schema, :explain, :sql, :today,
-// :format, :chart, :ascii, :reset, :quit), the conversation for follow-ups, and the completion
+// :format, :chart, :ascii, :limit, :reset, :quit), the conversation for follow-ups, and the completion
 // words handed to the line editor. With stdin not a terminal it is the bot pipe (Serve.loop).
 
 import ArgumentParser
@@ -58,10 +58,13 @@ struct ReplSession {
   var conversation: Conversation? = Conversation()
   /// The last question answered or refused, for :explain and :sql.
   var last: Answer?
+  /// `:limit N` (rows on screen and in CSV/JSON), `:limit all`, or nil for the default cut.
+  var limit: Int?
+  var showAll = false
 
   static let commands = [
     ":help", ":schema", ":explain", ":sql", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
-    ":chart auto|bar|line|none", ":ascii on|off", ":model", ":reset", ":quit",
+    ":chart auto|bar|line|none", ":ascii on|off", ":limit N|all", ":model", ":reset", ":quit",
   ]
 
   init(engine: Engine, today: Day, format: OutputFormat, chart: String, ascii: Bool) {
@@ -81,7 +84,7 @@ struct ReplSession {
     if let n = Int(text), let alts = last?.planned?.alternatives, n >= 1, n <= alts.count, let q = last?.question {
       let a = engine.run(alts[n - 1], question: q)
       last = a
-      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      let (out, err) = render(a)
       if !out.isEmpty { print(out) }
       if let err { print(err) }
       print("")
@@ -133,6 +136,8 @@ struct ReplSession {
         return true
       }
       print("ASCII: \(ascii ? "on" : "off")")
+    case ":limit":
+      setLimit(arg)
     case ":model":
       do {
         print(Model.describe(try engine.executor.model(calibrationEnd: today)))
@@ -152,7 +157,7 @@ struct ReplSession {
   mutating func ask(_ q: String) {
     let a = engine.ask(q, today: today, conversation: &conversation)
     last = a
-    let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+    let (out, err) = render(a)
     if !out.isEmpty { print(out) }
     if let err { print(err) }
     if let alts = a.planned?.alternatives, !alts.isEmpty {
@@ -160,6 +165,34 @@ struct ReplSession {
       for (i, alt) in alts.enumerated() { print("  \(i + 1)) \(alt.interpretation)") }
     }
     print("")
+  }
+
+  /// An answer as this session shows it: its format, chart, glyphs and row limit.
+  func render(_ a: Answer) -> (out: String, err: String?) {
+    let screenRows = limit ?? (showAll ? nil : RowLimit.defaultScreenRows(engine))
+    return renderAnswer(a, format: format, chart: chart, ascii: ascii, screenRows: screenRows, limit: limit, hint: .repl)
+  }
+
+  mutating func setLimit(_ arg: String?) {
+    switch arg {
+    case nil:
+      break
+    case "all":
+      limit = nil
+      showAll = true
+    case "default", "off":
+      limit = nil
+      showAll = false
+    default:
+      guard let n = arg.flatMap({ Int($0) }), n >= 1 else {
+        print("用法 usage: :limit N（正整数 a positive whole number）| :limit all | :limit default")
+        return
+      }
+      limit = n
+      showAll = false
+    }
+    let rows = limit.map(String.init) ?? (showAll ? "all" : "\(RowLimit.defaultScreenRows(engine))（默认 default）")
+    print("行数 rows: \(rows)")
   }
 
   mutating func setToday(_ arg: String?) {
@@ -250,6 +283,7 @@ struct ReplSession {
       "  :format table|json|csv|markdown 输出格式 output format (\(format.rawValue))",
       "  :chart auto|bar|line|none      图表 chart (\(chart))",
       "  :ascii on|off                  纯 ASCII 字符 plain ASCII (\(ascii ? "on" : "off"))",
+      "  :limit N|all|default           显示行数 rows shown (\(limit.map(String.init) ?? (showAll ? "all" : "default")))",
       "  :reset                         忘掉对话 forget the conversation",
       "  :quit                          退出 leave (Ctrl-D)",
     ]

@@ -27,6 +27,7 @@ struct Run: ParsableCommand {
   @Option(help: "Output format: table, json, csv or markdown.") var format: OutputFormat = .table
   @Option(help: "Chart: auto, bar, line or none.") var chart: String?
   @Flag(help: "Draw with plain ASCII characters.") var ascii = false
+  @OptionGroup var rows: RowLimit
   @Argument(help: "The question file (- for standard input).") var file: String
 
   func validate() throws {
@@ -41,8 +42,8 @@ struct Run: ParsableCommand {
     let lines = QuestionFile.lines(String(decoding: data, as: UTF8.self))
     let (engine, today) = try common.engine()
     var conversation: Conversation? = Conversation()
-    var report = MarkdownReport(engine: engine, today: today, file: file)
-    var printer = RunPrinter(format: format, chart: chart, ascii: ascii)
+    var report = MarkdownReport(engine: engine, today: today, file: file, limit: rows.limit)
+    var printer = RunPrinter(format: format, chart: chart, ascii: ascii, screenRows: rows.screenRows(engine), limit: rows.limit)
     var failed = 0
     var asked = 0
     for line in lines {
@@ -111,13 +112,18 @@ struct RunPrinter {
   var format: OutputFormat
   var chart: String?
   var ascii: Bool
+  /// Rows on screen (nil: all) and in CSV and JSON (nil: all).
+  var screenRows: Int?
+  var limit: Int?
   /// Whether the last line printed was blank (blank lines never pile up).
   private var lastBlank = true
 
-  init(format: OutputFormat, chart: String?, ascii: Bool) {
+  init(format: OutputFormat, chart: String?, ascii: Bool, screenRows: Int?, limit: Int?) {
     self.format = format
     self.chart = chart
     self.ascii = ascii
+    self.screenRows = screenRows
+    self.limit = limit
   }
 
   mutating func blank() {
@@ -137,10 +143,10 @@ struct RunPrinter {
     case .markdown:
       return
     case .json:
-      print(AnswerJSON.encode(a))
+      print(AnswerJSON.encode(a, limit: limit))
     case .table, .csv:
       print("» " + a.question)
-      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii, screenRows: screenRows, limit: limit)
       if !out.isEmpty { print(out) }
       if let err { print(err) }
       print("")
@@ -156,16 +162,19 @@ struct MarkdownReport {
   let engine: Engine
   let today: Day
   let file: String
+  /// Rows of each table (nil: all).
+  let limit: Int?
   private var title: String?
   private var body: [String] = []
   private var languages: [Language: Int] = [:]
   /// Level of the last heading written (questions go one below it).
   private var sectionLevel = 1
 
-  init(engine: Engine, today: Day, file: String) {
+  init(engine: Engine, today: Day, file: String, limit: Int? = nil) {
     self.engine = engine
     self.today = today
     self.file = file
+    self.limit = limit
   }
 
   mutating func heading(_ text: String, level: Int) {
@@ -182,7 +191,7 @@ struct MarkdownReport {
     languages[a.language, default: 0] += 1
     let l = min(sectionLevel + 1, 6)
     body.append(String(repeating: "#", count: l) + " " + a.question)
-    body.append(renderAnswer(a, format: .markdown, chart: "none", ascii: false).out)
+    body.append(renderAnswer(a, format: .markdown, chart: "none", ascii: false, limit: limit).out)
   }
 
   /// The whole report; its own words follow the questions (mostly Chinese → Chinese).

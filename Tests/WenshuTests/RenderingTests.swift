@@ -354,7 +354,7 @@ final class RenderingTests: XCTestCase {
       columns: [figure("now", "本月复购率", .rate), figure("before", "上月复购率", .rate)],
       rows: [[.double(0.322), .double(0.301)]], shape: .comparison)
     let rateCard = ChartRenderer.render(rates, RenderOptions(language: .en)) ?? ""
-    XCTAssertTrue(rateCard.contains("change +2.1 pt"), rateCard)
+    XCTAssertTrue(rateCard.contains("change +2.1 pp"), rateCard)
   }
 
   func testCardOfNothing() {
@@ -517,7 +517,7 @@ final class RenderingTests: XCTestCase {
     XCTAssertTrue(rows[0].hasPrefix("首购月") && rows[0].contains("首购客户数") && rows[0].hasSuffix("第2月"), grid)
     XCTAssertTrue(rows[1].hasPrefix("2026-01") && rows[1].contains("1,200 ") && rows[1].hasSuffix("22.0%"), grid)
     XCTAssertEqual(rows[3], "2026-03         75", grid)
-    XCTAssertTrue(grid.contains("0.0% ░▒▓█ 41.3%"), "shading spans the rates only: \(grid)")
+    XCTAssertTrue(grid.contains("░▒▓█ 由浅到深：0.0% 到 41.3%（越深越高）；空白是还没到的月份"), "the legend says what shades mean, over the rates only: \(grid)")
     assertFits(ChartRenderer.render(t, RenderOptions(language: .zh, width: 30)), 30)
   }
 
