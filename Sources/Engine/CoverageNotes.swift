@@ -107,24 +107,26 @@ public enum CoverageNotes {
       let key = t.columns.firstIndex(where: { $0.isKey && $0.format == .period && $0.id == grain.rawValue })
     else { return }
     let full = DateRange(max(axis.start, data.start), min(axis.end, data.end, plan.today))
-    var partialLabels: [String: Bool] = [:]  // label → after the data's last day entirely
+    var partialLabels: [String: Bool] = [:]  // label → the data ends before the unit does
     let first = grain.index(of: axis.start), last = grain.index(of: axis.end)
     guard last >= first, last - first < 100_000 else { return }
     for i in first...last {
       let s = grain.start(ofIndex: i), e = grain.end(ofIndex: i)
-      if s < full.start || e > full.end { partialLabels[grain.label(ofIndex: i)] = s > data.end }
+      if s < full.start || e > full.end { partialLabels[grain.label(ofIndex: i)] = e > data.end }
     }
     var rows: [Int] = []
     var labels: [String] = []
+    var pastData = false
     for (r, row) in t.rows.enumerated() where key < row.count {
-      if case .string(let label) = row[key], partialLabels[label] != nil {
+      if case .string(let label) = row[key], let past = partialLabels[label] {
         rows.append(r)
         labels.append(label)
+        pastData = pastData || past
       }
     }
     guard !rows.isEmpty else { return }
     t.partialRows = Array(Set(t.partialRows).union(rows)).sorted()
-    t.notes.append(w.partialUnits(labels, data.end))
+    t.notes.append(w.partialUnits(labels, dataEnd: pastData ? data.end : nil))
   }
 
   /// The cohorts (first-order months) the data covers only in part, and the note that each
@@ -199,10 +201,16 @@ public enum CoverageNotes {
         : "This period has \(a) days of data and the comparison period \(b): the change compares periods of different length."
     }
 
-    func partialUnits(_ labels: [String], _ end: Day) -> String {
+    /// `why`: the data ends inside or before the units (`end`), else they are cut by today
+    /// or by the period.
+    func partialUnits(_ labels: [String], dataEnd end: Day?) -> String {
       let list = labels.count > 4 ? labels.prefix(2).joined(separator: ", ") + " … " + (labels.last ?? "") : labels.joined(separator: ", ")
-      return zh ? "不完整的时段：\(list)（数据截至 \(end.iso)，或时段尚未结束），图中另画，不是下降。"
-        : "Partial periods: \(list) (the data ends \(end.iso), or the period has not ended), drawn apart in charts: not a drop."
+      if zh {
+        let why = end.map { "数据截至 \($0.iso)" } ?? "时段不完整"
+        return "不完整的时段：\(list)（\(why)），那里数字偏低不代表下降。"
+      }
+      let why = end.map { "the data ends \($0.iso)" } ?? "only part of the period"
+      return "Partial period\(labels.count == 1 ? "" : "s"): \(list) (\(why)): a lower figure there is not a drop."
     }
 
     func partialCohort(_ month: String, _ end: Day, cohortShown: Bool) -> String {

@@ -45,8 +45,8 @@ extension ChartRenderer {
 
     // Vertical range: round ticks (1, 2, 2.5 or 5 × 10^k apart) around the values; a flat
     // line gets room around it.
-    var lo = series.lowest.value
-    var hi = series.highest.value
+    var lo = series.span.lo
+    var hi = series.span.hi
     if hi == lo {
       let room = max(abs(lo) * 0.1, format == .rate ? 0.01 : 1)
       lo -= room
@@ -296,6 +296,8 @@ extension ChartRenderer {
     var latest: (index: Int, value: Double)
     /// Rows of units the data covers only in part (`ResultTable.partialRows`).
     var partial: Set<Int>
+    /// The smallest and largest values, partial units included (the plot's vertical range).
+    var span: (lo: Double, hi: Double)
 
     /// nil when the table has no figure or no finite value. The extremes and the latest value
     /// are taken over complete units when there are any.
@@ -319,6 +321,8 @@ extension ChartRenderer {
       let complete = numbers.indices.contains { numbers[$0] != nil && !partialRows.contains($0) }
       values = numbers
       partial = partialRows
+      let finite = numbers.compactMap { $0 }
+      span = (finite.min() ?? 0, finite.max() ?? 0)
       var high: (Int, Double)?
       var low: (Int, Double)?
       var last: (Int, Double)?

@@ -289,9 +289,9 @@ final class RenderingTests: XCTestCase {
         [.string("Wu, Jr."), .double(0.3216), .int(1_234)],
         [.string("He said \"hi\""), .null, .int(-5)],
         [.string("two\nlines"), .double(.nan), .null],
-        [.string("华东"), .double(2_006_670.69), .int(0)],
+        [.string("华东"), .double(0.3215898825654923), .int(0)],
       ],
-      shape: .list, notes: ["not in CSV"])
+      shape: .list, notes: ["数据截至 2026-11-21"])
     let csv = CSVRenderer.render(t)
     XCTAssertEqual(
       csv,
@@ -301,8 +301,9 @@ final class RenderingTests: XCTestCase {
       "He said ""hi""",,-5
       "two
       lines",,
-      华东,2006670.69,0
-      """#)
+      华东,0.32159,0
+      # 数据截至 2026-11-21
+      """#, "notes follow the records as comment lines")
     let many = sales(by: (1...80).map { ("R\($0)", Double($0)) })
     XCTAssertEqual(lines(CSVRenderer.render(many)).count, 81, "CSV never cuts rows")
   }
