@@ -63,7 +63,7 @@ struct ReplSession {
   var showAll = false
 
   static let commands = [
-    ":help", ":schema", ":explain", ":sql", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
+    ":help", ":schema", ":explain", ":sql [full]", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
     ":chart auto|bar|line|none", ":ascii on|off", ":limit N|all", ":model", ":reset", ":quit",
   ]
 
@@ -107,7 +107,7 @@ struct ReplSession {
     case ":explain":
       print(explain())
     case ":sql":
-      print(sql())
+      SQLText.page(sql(full: arg == "full"))
     case ":today":
       setToday(arg)
     case ":format":
@@ -216,9 +216,11 @@ struct ReplSession {
     return [p.interpretation, p.plan.description, AnswerJSON.plan(p.plan)].joined(separator: "\n")
   }
 
-  func sql() -> String {
+  /// The last plan's SQL laid out one clause per line; the long data-reading expressions
+  /// shortened unless `full`.
+  func sql(full: Bool = false) -> String {
     guard let p = last?.planned else { return "还没有可以查看的计划。Ask a question first, then :sql." }
-    return ReplSession.sqlText(engine, p.plan, p.language)
+    return SQLText.layout(ReplSession.sqlText(engine, p.plan, p.language), full: full, zh: p.language == .zh)
   }
 
   /// The last plan as SQL (or why it has none).
@@ -268,7 +270,9 @@ struct ReplSession {
       zh.append("今年每月的NPS")
       en.append("NPS this year")
     }
-    var out = ["可以这样问："]
+    var out = ["问题类型 Question kinds:"]
+    out += ReplSession.questionKinds.map { "  " + $0.kind + "：" + $0.zh + " · " + $0.en }
+    out.append("可以这样问：")
     out += zh.map { "  " + $0 }
     out.append("You can ask:")
     out += en.map { "  " + $0 }
@@ -278,7 +282,7 @@ struct ReplSession {
       "  :help                          这份帮助 this help",
       "  :schema                        载入了什么 what is loaded",
       "  :explain                       上一个问题的计划 the last plan",
-      "  :sql                           上一个问题的 SQL the last plan's SQL",
+      "  :sql [full]                    上一个问题的 SQL，逐句分行（full：不省略）the last plan's SQL",
       "  :today [YYYY-MM-DD]            查看或修改今天 show or change today (\(today.iso))",
       "  :format table|json|csv|markdown 输出格式 output format (\(format.rawValue))",
       "  :chart auto|bar|line|none      图表 chart (\(chart))",
@@ -289,6 +293,22 @@ struct ReplSession {
     ]
     return out.joined(separator: "\n")
   }
+
+  /// The kinds of question Wenshu answers, each with an example in both languages.
+  static let questionKinds: [(kind: String, zh: String, en: String)] = [
+    ("一个数 figure", "上月销售额 / 本月复购率", "sales last month"),
+    ("分组 breakdown", "上月各地区的复购率", "repeat purchase rate by region last month"),
+    ("趋势 series", "今年每月的新客数 / 本月每天的销售额", "new customers per month this year"),
+    ("排名 ranking", "今年销售额前5的品类", "top 10 customers by spend"),
+    ("占比 share", "今年各渠道的销售额占比", "share of sales by channel"),
+    ("对比 comparison", "本月销售额环比 / 今年销售额同比", "sales this month vs last month"),
+    ("客户名单 list", "上月高复购客户有哪些", "list the repeat customers last month"),
+    ("留存 cohorts", "2025年1月首购客户的次月留存率", "cohort retention this year"),
+    ("RFM 分群 segments", "RFM各分群的客户数", "customers by RFM segment"),
+    ("流失 churn", "流失率 / 有流失风险的客户有哪些", "churn rate by region"),
+    ("预测 model", "预计购买次数 / 客户生命周期价值", "expected purchases next year"),
+    ("评价 feedback", "上月差评的主要问题 / 今年每月的NPS", "NPS this year"),
+  ]
 
   /// Completion words: whole phrases of metrics, dimensions, segments and data values first.
   static func completionWords(_ engine: Engine) -> CompletionWords {
