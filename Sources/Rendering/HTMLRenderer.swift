@@ -121,7 +121,9 @@ public enum HTMLRenderer {
         if c.missing[r] { classes.append("missing") }
         var attributes = classes.isEmpty ? "" : " class=\"" + classes.joined(separator: " ") + "\""
         if let shade = shades?[r][j] { attributes += " style=\"background: rgba(26, 127, 55, \(shade))\"" }
-        out += "<td" + attributes + ">" + escape(c.cells[r]) + "</td>"
+        // A cohort's months not reached yet stay blank, as in the terminal's grid.
+        let text = shades != nil && c.missing[r] && !c.column.isKey ? "" : c.cells[r]
+        out += "<td" + attributes + ">" + escape(text) + "</td>"
       }
       out += "</tr>\n"
     }
@@ -222,9 +224,14 @@ public enum HTMLRenderer {
     let finite = values.compactMap { $0 }
     guard var lo = finite.min(), var hi = finite.max() else { return nil }
     if hi == lo {
-      lo -= max(abs(lo) * 0.1, 1)
-      hi += max(abs(hi) * 0.1, 1)
+      lo -= max(abs(lo) * 0.1, t.columns[f].format == .rate ? 0.01 : 1)
+      hi += max(abs(hi) * 0.1, t.columns[f].format == .rate ? 0.01 : 1)
     }
+    // Round ticks around the values, as on screen.
+    let step = ChartRenderer.tickStep((hi - lo) / 4, whole: t.columns[f].format == .count)
+    lo = (lo / step).rounded(.down) * step
+    hi = (hi / step).rounded(.up) * step
+    let ticks = ChartRenderer.clampedInt((hi - lo) / step, 1...12)
     let labels = (0..<n).map { FormattedColumn.text(FormattedColumn.value(t, row: $0, column: key), t.columns[key], style) }
     let partial = Set(t.partialRows)
     let left = 100.0, right = 44.0, top = 14.0, plotHeight = 220.0, bottom = 40.0
@@ -233,8 +240,8 @@ public enum HTMLRenderer {
     func x(_ i: Int) -> Double { left + (n > 1 ? Double(i) / Double(n - 1) * plotWidth : plotWidth / 2) }
     func y(_ v: Double) -> Double { top + (hi - v) / (hi - lo) * plotHeight }
     var out = svgOpen(width: width, height: top + plotHeight + bottom, label: t.columns[f].title)
-    for k in 0...4 {
-      let v = lo + (hi - lo) * Double(k) / 4
+    for k in 0...ticks {
+      let v = lo + step * Double(k)
       let text = FormattedColumn.text(.double(v), t.columns[f], style)
       out += "<line class=\"grid\" x1=\"\(num(left))\" y1=\"\(num(y(v)))\" x2=\"\(num(width - right))\" y2=\"\(num(y(v)))\"/>"
       out += "<text x=\"\(num(left - 6))\" y=\"\(num(y(v) + 4))\" text-anchor=\"end\">" + escape(text) + "</text>"
