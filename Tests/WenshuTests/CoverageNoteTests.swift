@@ -5,7 +5,10 @@
 // day was taken as today, changes of rates in percentage points, the natural order of age
 // bands and member levels, and the all-time label of a customer's last order.
 
+import Engine
 import Foundation
+import Grammar
+import QueryModel
 import TestSupport
 import XCTest
 
@@ -146,5 +149,39 @@ final class CoverageNoteTests: XCTestCase {
   func testLastOrderIsLabelledAllTime() throws {
     let o = try ask("上月高复购客户有哪些", today: "2026-11-22")
     XCTAssertTrue((o.json["column_titles"] as? [String] ?? []).contains("最后下单日（全部时间）"), "\(o.json)")
+  }
+
+  func testOrderRulesAreReadAndChecked() throws {
+    let rules = try RuleFile.parse(
+      "setting order member_level: bronze | Silver | gold\nsetting order member_level: 铜卡 | 银卡\n", file: "config/order.rules")
+    let order = try DimensionOrder(grammar: GrammarSet(rules: rules))
+    var t = ResultTable(
+      columns: [
+        ResultColumn(id: "region", title: "地区", format: .label, isKey: true),
+        ResultColumn(id: "member_level", title: "会员等级", format: .label, isKey: true),
+        ResultColumn(id: "sales", title: "销售额", format: .money, isKey: false),
+      ],
+      rows: [
+        [.string("华东"), .string("gold"), .int(1)], [.string("华东"), .string("silver"), .int(2)],
+        [.string("华东"), .string("platinum"), .int(3)], [.string("华东"), .null, .int(4)],
+        [.string("东北"), .string("bronze"), .int(5)], [.string("华东"), .string("铜卡"), .int(6)],
+      ],
+      shape: .breakdown)
+    t.partialRows = [2]
+    order.sort(&t, plan: Plan(today: Day(year: 2026, month: 11, day: 22)))
+    XCTAssertEqual(t.rows.map { $0[2] }, [.int(5), .int(4), .int(2), .int(1), .int(6), .int(3)],
+                   "by region as text, then the declared levels (case-insensitive; lines add up), unknown first, others last")
+    XCTAssertEqual(t.partialRows, [5], "a partial row keeps its mark")
+    var ranked = Plan(today: Day(year: 2026, month: 11, day: 22))
+    ranked.ranking = Ranking(limit: 3, descending: true)
+    let before = t.rows
+    var shuffled = t
+    shuffled.rows.reverse()
+    order.sort(&shuffled, plan: ranked)
+    XCTAssertEqual(shuffled.rows, before.reversed(), "a ranking keeps its order")
+    let bad = try RuleFile.parse("setting order colour: red | blue\n", file: "config/order.rules")
+    XCTAssertThrowsError(try DimensionOrder(grammar: GrammarSet(rules: bad))) { e in
+      XCTAssertTrue(String(describing: e).hasPrefix("config/order.rules:1:"), "\(e)")
+    }
   }
 }
