@@ -19,6 +19,8 @@ public struct Answer: Sendable {
   public var planned: PlannedQuestion?
   public var table: ResultTable?
   public var refusal: Refusal?
+  /// How the answer's period sits against the data (CoverageNotes).
+  public var coverage: Coverage?
   public var ok: Bool { table != nil }
 
   public init(question: String, language: Language, planned: PlannedQuestion?, table: ResultTable?, refusal: Refusal?) {
@@ -38,6 +40,8 @@ public final class Engine: @unchecked Sendable {
   public let executor: Executor
   public let database: LoadedDatabase
   public let catalog: Catalog
+  /// The natural order of dimension values (grammars/config/order.rules).
+  public let order: DimensionOrder
 
   /// Loads the grammar (from `grammars`, or found beside the binary or the package) and the
   /// database (the built-in demo when `database` is nil).
@@ -46,6 +50,7 @@ public final class Engine: @unchecked Sendable {
       throw Refusal("grammar files not found: put grammars/ next to the wenshu binary, or pass --grammars DIR")
     }
     grammar = try GrammarSet(directory: dir)
+    order = try DimensionOrder(grammar: grammar)
     var vocab = try Vocabulary(grammar: grammar)
     let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
     database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
@@ -116,8 +121,11 @@ public final class Engine: @unchecked Sendable {
         understood.interpretation += " · " + model
         table.notes.removeFirst()
       }
+      let coverage = finish(&table, &understood)
       if let reading { conversation?.remember(reading) }
-      return Answer(question: question, language: lang, planned: understood, table: table, refusal: nil)
+      var answer = Answer(question: question, language: lang, planned: understood, table: table, refusal: nil)
+      answer.coverage = coverage
+      return answer
     } catch let e as ExecutionError {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
     } catch {
@@ -128,8 +136,12 @@ public final class Engine: @unchecked Sendable {
   /// Runs a plan already understood (an alternative reading the user chose).
   public func run(_ planned: PlannedQuestion, question: String) -> Answer {
     do {
-      let table = try executor.run(planned.tree, language: planned.language)
-      return Answer(question: question, language: planned.language, planned: planned, table: table, refusal: nil)
+      var table = try executor.run(planned.tree, language: planned.language)
+      var understood = planned
+      let coverage = finish(&table, &understood)
+      var answer = Answer(question: question, language: planned.language, planned: understood, table: table, refusal: nil)
+      answer.coverage = coverage
+      return answer
     } catch {
       return Answer(question: question, language: planned.language, planned: planned, table: nil,
                     refusal: Refusal((error as? ExecutionError)?.message ?? String(describing: error)))
