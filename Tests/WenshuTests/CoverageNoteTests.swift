@@ -73,8 +73,12 @@ final class CoverageNoteTests: XCTestCase {
   }
 
   func testComparisonOfUnequalDays() throws {
+    // Like for like (本月 on the 22nd against Oct 1–22), but the data ends on the 21st.
     let o = try ask("本月销售额环比", today: "2026-11-22")
-    assertNote(o, "本期有数据的天数（21 天）与对比期（31 天）不同")
+    assertNote(o, "本期有数据的天数（21 天）与对比期（22 天）不同")
+    // Two periods as named (this month to date against the whole of last month).
+    let named = try ask("本月和上月的销售额对比", today: "2026-11-22")
+    assertNote(named, "本期有数据的天数（21 天）与对比期（31 天）不同")
   }
 
   func testPartialLastCohort() throws {
@@ -121,13 +125,14 @@ final class CoverageNoteTests: XCTestCase {
   }
 
   func testChangeOfARateIsInPercentagePoints() throws {
+    // 环比 of a running month is like for like: Nov 1–22 against Oct 1–22.
     let o = try ask("本月复购率环比", today: "2026-11-22")
-    XCTAssertTrue(o.table.contains("│ 变化 +4.5 个百分点 │"), o.table)
-    XCTAssertTrue(o.table.contains("变化率 13.9%"), o.table)
+    XCTAssertTrue(o.table.contains("│ 变化 +10.6 个百分点 │"), o.table)
+    XCTAssertTrue(o.table.contains("变化率 40.7%"), o.table)
     // The machine forms keep the fraction (six significant digits).
     let rows = o.json["rows"] as? [[Double]] ?? []
-    XCTAssertEqual(rows.first?[2], 0.0447586)
-    XCTAssertEqual(o.csv.split(separator: "\n")[1], "0.366348,0.32159,0.0447586,0.139179")
+    XCTAssertEqual(rows.first?[2], 0.105883)
+    XCTAssertEqual(o.csv.split(separator: "\n")[1], "0.366348,0.260465,0.105883,0.406516")
     let en = try ask("this month's repeat purchase rate vs last month", today: "2026-11-22")
     XCTAssertTrue(en.table.contains("change +4.5 pp"), en.table)
   }
