@@ -114,6 +114,14 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
     var metrics = r.metrics
+    // 最好的客户 / 大客户 / best customers, 最好的品类 / best category: ranked by sales
+    // (semantics.md "Superlatives without a figure"); a measure word ranks by its figure.
+    let rankedThings = r.groupBy.contains(.customer) || r.mentionsCustomer && !r.which
+      || r.groupBy.contains { $0 != .customer && $0 != .topic && $0 != .segment }
+    if metrics.isEmpty, r.ranking != nil, rankedThings, r.conditions.isEmpty, !r.wantsList, r.segments.isEmpty, r.topics.isEmpty,
+      r.measures.isEmpty, !r.predict, r.horizonDays == nil {
+      metrics = [.sales]
+    }
     // 会员等级分布 / RFM segments: a grouping with no figure counts customers (buyers in a period).
     if metrics.isEmpty, r.segments.isEmpty, r.topics.isEmpty, !r.wantsList, !r.predict, r.conditions.isEmpty, !r.bestSelling,
       !r.groupBy.isEmpty, r.groupBy.allSatisfy({ $0.isCustomerAttribute && $0 != .customer }) {
@@ -257,10 +265,7 @@ public struct Planner: Sendable {
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
     // 消费前5名的客户: a ranking by a measure word ranks by that figure.
     if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend || m == .amount ? .sales : .orders] }
-    // 最好的客户 / 大客户 / best customers: ranked by sales (semantics.md "Superlatives").
-    if metrics.isEmpty, r.ranking != nil, r.groupBy.contains(.customer) || r.mentionsCustomer, r.conditions.isEmpty, !r.wantsList, !r.which {
-      metrics = [.sales]
-    }
+
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
