@@ -99,6 +99,8 @@ public final class Executor: @unchecked Sendable {
       return ShareOperator.combine(part: try run(part, language: language), whole: try run(whole, language: language), language: language)
     case .difference(let d, let a, let b, let input):
       return DifferenceOperator.combine(try run(input, language: language), dimension: d, a: a, b: b, language: language)
+    case .stack(let key, let parts):
+      return StackOperator.combine(try parts.map { ($0.label, try run($0.plan, language: language)) }, key: key, language: language)
     }
   }
 

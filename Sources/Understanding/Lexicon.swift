@@ -26,6 +26,8 @@ public enum Meaning: Hashable, Sendable {
   /// 个月后 / months after (after a number): months after the cohort month.
   case monthsAfter
   case cohortFirst
+  /// 新老客 / new and returning customers: several kinds of customer at once.
+  case kinds([CustomerSet])
   /// 岁 / years old: the number before it is an age.
   case ageUnit
   /// aged / ages: the numbers after it are ages.

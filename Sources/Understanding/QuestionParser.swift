@@ -348,6 +348,14 @@ public struct QuestionParser: Sendable {
         case .ordinalNext: r.monthsAfter = 1
         case .ordinalPrefix, .monthsAfter: break
         case .cohortFirst: r.cohort = true
+        case .kinds(let sets):
+          // 新老客: each kind as if it had been named (a figure beside them stacks them).
+          for set in sets {
+            guard let m = QuestionParser.kindMetrics.first(where: { $0.value == set })?.key else { continue }
+            if !r.metrics.contains(m) { r.metrics.append(m) }
+            r.metricTokens.append((m, i))
+          }
+          r.mentionsCustomer = true
         case .ageUnit, .agePrefix: r.unknown.append(t.text)  // an age word without its number
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
         case .unsupported: r.unsupported.append(t.text)
