@@ -161,7 +161,9 @@ public enum CubeLoader {
 
     // Customers that appear only in orders get rows with NULL attributes.
     let customers = (consume customerTable).table(keys: keys, counted: m.customers != nil)
-    return Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
+    var cube = Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
+    if let e = m.events { cube.events = try EventLoader.read(db, e, customers: cube.customers) }
+    return cube
   }
 
   /// The customer table's columns, one row per distinct id.

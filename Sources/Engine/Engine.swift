@@ -59,8 +59,11 @@ public final class Engine: @unchecked Sendable {
     parser = QuestionParser(vocabulary: vocab)
     planner = Planner(thresholds: try Planner.thresholds(grammar), phrases: Array(vocab.lexicon.phrases.keys).sorted())
     executor = Executor(cube: cube, topics: vocab.topics)
-    catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
-                      hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
+    executor.analysisGrammar = vocab.analysis
+    var catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
+                          hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
+    catalog.hasEvents = cube.events != nil
+    self.catalog = catalog
   }
 
   /// Longest question accepted (longer input is refused at once, never scanned).

@@ -68,6 +68,9 @@ public struct Reading: Sendable {
   public var unknown: [String] = []
   /// Words naming figures Wenshu does not compute (中位数, profit).
   public var unsupported: [String] = []
+  /// The deeper analysis asked for (bought together, funnel, clusters, sentiment) and its
+  /// options: Reading+Analysis.swift.
+  public var analysis = AnalysisReading()
 
   /// Whether this reading can only be understood against the previous question: it names
   /// no figure and no kind of customer, but changes a period, a filter or a grouping.

@@ -1,0 +1,68 @@
+// The deeper analyses' entry point (semantics.md "Baskets, paths, clusters and comment
+// sentiment"): dispatch by kind, and the structures built once per executor and reused by
+// every question (per-unit item sets, events sorted by customer and time, the sentiment of
+// each comment).
+
+import Cube
+import Foundation
+import QueryModel
+
+enum Analyses {
+  static func run(_ ctx: ExecutionContext, _ a: Analysis, executor: Executor) throws -> ResultTable {
+    switch a.kind {
+    case .boughtTogether: return try Baskets.run(ctx, a, cache: executor.analysisCache)
+    case .funnel: return try Funnel.run(ctx, a, steps: executor.analysisGrammar.eventSteps, cache: executor.analysisCache)
+    case .clusters: return try Clusters.run(ctx, a)
+    case .sentiment: return try SentimentAnswer.run(ctx, a, lexicon: executor.analysisGrammar.sentiment, cache: executor.analysisCache)
+    }
+  }
+
+  /// Whether a day is in the plan's period (all data up to today when none).
+  @inline(__always) static func inPeriod(_ d: Int32, _ lo: Int32, _ hi: Int32) -> Bool { d != nullDay && d >= lo && d <= hi }
+
+  static func bounds(_ ctx: ExecutionContext) -> (Int32, Int32) {
+    if let p = ctx.plan.period { return (p.start.raw, p.end.raw) }
+    return (Int32.min + 1, ctx.today)
+  }
+}
+
+/// Built-once structures, keyed by what they depend on (thread-safe).
+final class AnalysisCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var baskets: [String: ItemSets] = [:]
+  private var eventOrder: ContiguousArray<Int32>?
+  private var polarity: [Int8]?
+
+  func itemSets(_ key: String, _ build: () throws -> ItemSets) rethrows -> ItemSets {
+    lock.lock()
+    if let b = baskets[key] { lock.unlock(); return b }
+    lock.unlock()
+    let b = try build()
+    lock.lock()
+    baskets[key] = b
+    lock.unlock()
+    return b
+  }
+
+  func events(_ build: () -> ContiguousArray<Int32>) -> ContiguousArray<Int32> {
+    lock.lock()
+    if let e = eventOrder { lock.unlock(); return e }
+    lock.unlock()
+    let e = build()
+    lock.lock()
+    eventOrder = e
+    lock.unlock()
+    return e
+  }
+
+  func polarities(_ build: () -> [Int8]) -> [Int8] {
+    lock.lock()
+    if let p = polarity { lock.unlock(); return p }
+    lock.unlock()
+    let p = build()
+    lock.lock()
+    polarity = p
+    lock.unlock()
+    return p
+  }
+}

@@ -1,0 +1,121 @@
+// k-means (Lloyd's algorithm) with k-means++ seeding from a fixed seed, the best of several
+// starts by within-cluster sum of squares (semantics.md "Clusters"). Points are rows of a
+// flat, row-major array of `dims` columns. Starts run in parallel; the result is the same
+// whatever the scheduling (each start has its own seed, the best is picked by (WCSS, start)).
+
+import Dispatch
+
+public struct KMeansResult: Sendable {
+  public var centroids: [Double]  // k × dims, row-major
+  public var assignment: [Int32]
+  public var wcss: Double
+  public var iterations: Int
+}
+
+public enum KMeans {
+  /// SplitMix64: small, fast and the same on every platform.
+  struct Rng {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+  }
+
+  /// Runs `starts` k-means++ starts and keeps the lowest WCSS.
+  /// - Complexity: O(starts · iterations · n · k · dims).
+  public static func fit(_ x: [Double], dims: Int, k: Int, starts: Int = 10, seed: UInt64 = 20_261_122, maxIterations: Int = 300) -> KMeansResult {
+    let n = x.count / dims
+    precondition(n >= k && k >= 1)
+    let box = ResultBox(starts)
+    DispatchQueue.concurrentPerform(iterations: starts) { s in
+      let r = run(x, n: n, dims: dims, k: k, seed: seed &+ UInt64(s) &* 0x1_0000_0001, maxIterations: maxIterations)
+      box.set(s, r)
+    }
+    let results = box.results
+    var best = results[0]!
+    for r in results.dropFirst() where r!.wcss < best.wcss { best = r! }
+    return best
+  }
+
+  static func run(_ x: [Double], n: Int, dims: Int, k: Int, seed: UInt64, maxIterations: Int) -> KMeansResult {
+    var rng = Rng(state: seed)
+    var c = [Double](repeating: 0, count: k * dims)
+    // k-means++: the first centre uniformly, each next one with probability ∝ D².
+    let first = Int(rng.next() % UInt64(n))
+    for d in 0..<dims { c[d] = x[first * dims + d] }
+    var d2 = [Double](repeating: 0, count: n)
+    x.withUnsafeBufferPointer { xp in
+      for i in 0..<n { d2[i] = dist(xp, i, c, 0, dims) }
+      for j in 1..<k {
+        let total = d2.reduce(0, +)
+        var pick = n - 1
+        if total > 0 {
+          var target = rng.unit() * total
+          for i in 0..<n {
+            target -= d2[i]
+            if target <= 0 { pick = i; break }
+          }
+        } else {
+          pick = Int(rng.next() % UInt64(n))
+        }
+        for d in 0..<dims { c[j * dims + d] = xp[pick * dims + d] }
+        for i in 0..<n { d2[i] = min(d2[i], dist(xp, i, c, j, dims)) }
+      }
+    }
+    var assign = [Int32](repeating: -1, count: n)
+    var iterations = 0
+    var wcss = 0.0
+    x.withUnsafeBufferPointer { xp in
+      while iterations < maxIterations {
+        iterations += 1
+        var changed = 0
+        wcss = 0
+        var sums = [Double](repeating: 0, count: k * dims)
+        var counts = [Int](repeating: 0, count: k)
+        for i in 0..<n {
+          var bj = 0
+          var bd = Double.infinity
+          for j in 0..<k {
+            let dd = dist(xp, i, c, j, dims)
+            if dd < bd { bd = dd; bj = j }
+          }
+          if assign[i] != Int32(bj) { changed += 1; assign[i] = Int32(bj) }
+          wcss += bd
+          counts[bj] += 1
+          for d in 0..<dims { sums[bj * dims + d] += xp[i * dims + d] }
+        }
+        if changed == 0 { break }
+        for j in 0..<k where counts[j] > 0 {
+          for d in 0..<dims { c[j * dims + d] = sums[j * dims + d] / Double(counts[j]) }
+        }
+      }
+      // WCSS against the final centroids (the means of the final clusters).
+      wcss = 0
+      for i in 0..<n { wcss += dist(xp, i, c, Int(assign[i]), dims) }
+    }
+    return KMeansResult(centroids: c, assignment: assign, wcss: wcss, iterations: iterations)
+  }
+
+  @inline(__always)
+  static func dist(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ c: [Double], _ j: Int, _ dims: Int) -> Double {
+    var s = 0.0
+    for d in 0..<dims {
+      let t = x[i * dims + d] - c[j * dims + d]
+      s += t * t
+    }
+    return s
+  }
+}
+
+/// Collects the starts' results from parallel workers.
+final class ResultBox: @unchecked Sendable {
+  private let q = DispatchQueue(label: "wenshu.kmeans")
+  private(set) var results: [KMeansResult?]
+  init(_ n: Int) { results = [KMeansResult?](repeating: nil, count: n) }
+  func set(_ i: Int, _ r: KMeansResult) { q.sync { results[i] = r } }
+}
