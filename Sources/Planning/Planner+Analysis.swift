@@ -10,11 +10,6 @@ extension Planner {
   func planAnalysis(_ r: Reading, today: Day, catalog: Catalog, significant: [String]) throws -> PlannedQuestion {
     let zh = r.language == .zh
     guard let ask = r.analysis.ask else { throw Refusal(say(r, "没有识别出要做的分析。", "No analysis was recognised.")) }
-    if !significant.isEmpty {
-      let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
-      throw Refusal(say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given."),
-                    suggestions: analysisExamples(r.language))
-    }
     var plan = Plan(today: today)
     plan.thresholds = thresholds
     var a = Analysis(kind: .boughtTogether)
@@ -41,6 +36,12 @@ extension Planner {
       throw Refusal(say(r, "这份数据没有评价（反馈）表，无法分析评论情感。", "This data has no feedback table, so comment sentiment cannot be answered."),
                     suggestions: analysisExamples(r.language))
     default: break
+    }
+
+    if !significant.isEmpty {
+      let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
+      throw Refusal(say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given."),
+                    suggestions: analysisExamples(r.language))
     }
 
     // Figures named beside the analysis would be dropped: refuse (funnel step words such as
