@@ -132,7 +132,9 @@ extension Planner {
     }
     plan.groupBy = groupBy
     plan.analysis = a
-    return PlannedQuestion(plan: plan, language: r.language, interpretation: analysisInterpretation(r, plan, a, mainExpr), ignored: r.unknown, chart: r.chart)
+    // A funnel is drawn as bars narrowing step by step (the table with conversions follows).
+    let chart = r.chart ?? (a.kind == .funnel && groupBy.isEmpty ? "bar" : nil)
+    return PlannedQuestion(plan: plan, language: r.language, interpretation: analysisInterpretation(r, plan, a, mainExpr), ignored: r.unknown, chart: chart)
   }
 
   func analysisInterpretation(_ r: Reading, _ plan: Plan, _ a: Analysis, _ expr: TimeExpr?) -> String {
