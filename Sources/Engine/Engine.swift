@@ -134,7 +134,9 @@ public final class Engine: @unchecked Sendable {
   /// (values written as quoted literals), or why it has none (model-based figures).
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
     do {
-      let compiled = try SQLCompiler(mapping: database.mapping, topics: vocabulary.topics).compile(plan, language: language)
+      var compiler = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
+      compiler.eventSteps = vocabulary.analysis.eventSteps
+      let compiled = try compiler.compile(plan, language: language)
       return .success(compiled.literalSQL)
     } catch {
       return .failure(Refusal(String(describing: error)))

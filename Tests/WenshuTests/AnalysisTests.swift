@@ -235,6 +235,53 @@ final class AnalysisTests: XCTestCase {
     XCTAssertEqual(answer(e, "客户聚类")?.rows.count, 4)
   }
 
+  // MARK: - The compiled SQL agrees with the executor
+
+  func assertCompiledAgrees(_ e: Engine, _ db: SQLiteDatabase, _ q: String, today: Day, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+    let (planned, refusal, _, _) = e.plan(q, today: today)
+    guard let planned else { XCTFail("\(q): \(refusal?.message ?? "")", file: file, line: line); return 0 }
+    let table = try e.executor.run(planned.plan, language: planned.language)
+    guard case .success(let sql) = e.sql(for: planned.plan, language: planned.language) else {
+      XCTFail("\(q): no SQL", file: file, line: line); return 0
+    }
+    let rows = try db.rows(sql)
+    XCTAssertEqual(table.rows.count, rows.count, "\(q): rows", file: file, line: line)
+    for (x, y) in zip(table.rows, rows) {
+      XCTAssertEqual(x.count, y.count, q, file: file, line: line)
+      for (a, b) in zip(x, y) {
+        switch (a, b) {
+        case (.string(let s), _): XCTAssertEqual(s, b.string, q, file: file, line: line)
+        case (.null, _): XCTAssertEqual(b, .null, q, file: file, line: line)
+        default: XCTAssertEqual(num(a) ?? .nan, b.double ?? .nan, accuracy: 1e-9, "\(q) \(x)", file: file, line: line)
+        }
+      }
+    }
+    return rows.count
+  }
+
+  func testCompiledSQLAgreesWithExecutor() throws {
+    let (e, db) = try retail()
+    var n = 0
+    for q in ["买母婴的客户还买什么", "同一订单中和数码一起买的品类", "去年买了保温杯的客户还买了什么", "和咖啡豆在同一订单一起买的商品",
+              "金卡会员买母婴的客户还买什么", "转化漏斗", "上月的转化漏斗", "上月加购到支付的转化率", "上月各地区的转化漏斗",
+              "今年按会员等级的转化漏斗", "华东客户上周的转化漏斗"] {
+      n += try assertCompiledAgrees(e, db, q, today: today)
+    }
+    // The demo database (its clickstream is derived from its orders).
+    let demo = try TestData.demoPath()
+    let de = try TestData.engine(demo)
+    let ddb = try SQLiteDatabase(path: demo)
+    for q in ["上月的转化漏斗", "今年各地区的转化漏斗", "买美妆的客户还买什么"] {
+      n += try assertCompiledAgrees(de, ddb, q, today: TestData.demoToday)
+    }
+    print("analysis SQL: \(n) rows agree with the executor")
+    for q in ["客户聚类", "好评率"] {
+      guard let p = e.plan(q, today: today).0 else { XCTFail(q); continue }
+      guard case .failure(let r) = e.sql(for: p.plan, language: p.language) else { XCTFail("\(q) should have no SQL"); continue }
+      XCTAssertTrue(r.message.contains("SQL"), r.message)
+    }
+  }
+
   // MARK: - Refusals
 
   func testRefusalsWhereDataLacks() throws {
