@@ -9,7 +9,11 @@ import Understanding
 extension Planner {
   func planAnalysis(_ r: Reading, today: Day, catalog: Catalog, significant: [String]) throws -> PlannedQuestion {
     let zh = r.language == .zh
-    guard let ask = r.analysis.ask else { throw Refusal(say(r, "没有识别出要做的分析。", "No analysis was recognised.")) }
+    guard let ask = r.analysis.ask else {
+      throw Refusal(say(r, "“同一订单”“分成N类”只用于关联购买（买A的客户还买什么）和客户聚类的问题。",
+                        "“In the same order” and “into N groups” belong to bought-together (customers who bought A also bought) and clustering questions."),
+                    suggestions: analysisExamples(r.language))
+    }
     var plan = Plan(today: today)
     plan.thresholds = thresholds
     var a = Analysis(kind: .boughtTogether)

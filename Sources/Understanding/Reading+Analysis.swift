@@ -49,9 +49,22 @@ public struct AnalysisReading: Sendable, Hashable {
   public var steps: [FunnelStep] = []
   /// 分成5类: the number before a cluster unit.
   public var clusterCount: Int?
-  /// Analysis words seen that only make sense with an analysis (同一订单, 5类, 浏览 …).
-  public var optionWords: [String] = []
   public init() {}
+
+  /// Words that only make sense with an analysis were said (同一订单, 分成5类).
+  public var hasOptions: Bool { sameOrder || clusterCount != nil }
+
+  /// A follow-up's analysis words over the previous question's (那买数码的呢 keeps bought
+  /// together; 那同一订单呢 switches it to orders; a follow-up naming a figure leaves the analysis).
+  public func merged(onto old: AnalysisReading, figureNamed: Bool) -> AnalysisReading {
+    if figureNamed && ask == nil { return AnalysisReading() }
+    if let a = ask, a != old.ask { return self }
+    var r = old
+    if sameOrder { r.sameOrder = true }
+    if !steps.isEmpty { r.steps = steps }
+    if let k = clusterCount { r.clusterCount = k }
+    return r
+  }
 
   /// Records the analysis meanings of a phrase and returns its other meanings.
   /// `number` is a number just before the phrase (for 5类).

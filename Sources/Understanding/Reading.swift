@@ -114,6 +114,7 @@ public struct Reading: Sendable {
     if rankingExplicit { r.rankingExplicit = true }
     if let m = monthsAfter { r.monthsAfter = m }
     r.mentionsCustomer = old.mentionsCustomer || mentionsCustomer
+    r.analysis = analysis.merged(onto: old.analysis, figureNamed: !metrics.isEmpty)
     r.unknown = unknown
     r.followUp = true
     return r

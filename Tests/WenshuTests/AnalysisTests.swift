@@ -6,6 +6,7 @@
 import CubeSQLite
 import Engine
 import Execution
+import Planning
 import Prediction
 import QueryModel
 import TestSupport
@@ -293,5 +294,25 @@ final class AnalysisTests: XCTestCase {
       XCTAssertFalse(a.refusal?.message.isEmpty ?? true, q)
     }
     XCTAssertNotNil(e.ask("cluster customers into 3 groups", today: Day(year: 1998, month: 7, day: 1)).table)
+  }
+}
+
+extension AnalysisTests {
+  func testFollowUps() throws {
+    let (e, _) = try retail()
+    var c: Conversation? = Conversation()
+    let first = e.ask("买母婴的客户还买什么", today: today, conversation: &c)
+    XCTAssertNotNil(first.table)
+    let next = e.ask("那买数码的呢", today: today, conversation: &c)
+    XCTAssertEqual(next.planned?.plan.analysis?.anchor?.values, ["数码"], next.refusal?.message ?? "")
+    let order = e.ask("那同一订单呢", today: today, conversation: &c)
+    XCTAssertEqual(order.planned?.plan.analysis?.sameOrder, true, order.refusal?.message ?? "")
+    XCTAssertEqual(order.planned?.plan.analysis?.anchor?.values, ["数码"])
+    let month = e.ask("换成上月", today: today, conversation: &c)
+    XCTAssertEqual(month.planned?.plan.period, DateRange(Day(year: 2026, month: 10, day: 1), Day(year: 2026, month: 10, day: 31)))
+    XCTAssertEqual(month.planned?.plan.analysis?.kind, .boughtTogether)
+    let sales = e.ask("那销售额呢", today: today, conversation: &c)
+    XCTAssertNil(sales.planned?.plan.analysis, "a follow-up naming a figure leaves the analysis")
+    XCTAssertNotNil(e.ask("同一订单的销售额", today: today).refusal, "同一订单 alone must not be dropped")
   }
 }
