@@ -1,7 +1,6 @@
 // The deeper analyses' entry point (semantics.md "Baskets, paths, clusters and comment
 // sentiment"): dispatch by kind, and the structures built once per executor and reused by
-// every question (per-unit item sets, events sorted by customer and time, the sentiment of
-// each comment).
+// every question (per-unit item sets, the sentiment of each comment).
 
 import Cube
 import Foundation
@@ -11,7 +10,7 @@ enum Analyses {
   static func run(_ ctx: ExecutionContext, _ a: Analysis, executor: Executor) throws -> ResultTable {
     switch a.kind {
     case .boughtTogether: return try Baskets.run(ctx, a, cache: executor.analysisCache)
-    case .funnel: return try Funnel.run(ctx, a, steps: executor.analysisGrammar.eventSteps, cache: executor.analysisCache)
+    case .funnel: return try Funnel.run(ctx, a, steps: executor.analysisGrammar.eventSteps)
     case .clusters: return try Clusters.run(ctx, a)
     case .sentiment: return try SentimentAnswer.run(ctx, a, lexicon: executor.analysisGrammar.sentiment, cache: executor.analysisCache)
     }
@@ -30,7 +29,6 @@ enum Analyses {
 final class AnalysisCache: @unchecked Sendable {
   private let lock = NSLock()
   private var baskets: [String: ItemSets] = [:]
-  private var eventOrder: ContiguousArray<Int32>?
   private var polarity: [Int8]?
 
   func itemSets(_ key: String, _ build: () throws -> ItemSets) rethrows -> ItemSets {
@@ -42,17 +40,6 @@ final class AnalysisCache: @unchecked Sendable {
     baskets[key] = b
     lock.unlock()
     return b
-  }
-
-  func events(_ build: () -> ContiguousArray<Int32>) -> ContiguousArray<Int32> {
-    lock.lock()
-    if let e = eventOrder { lock.unlock(); return e }
-    lock.unlock()
-    let e = build()
-    lock.lock()
-    eventOrder = e
-    lock.unlock()
-    return e
   }
 
   func polarities(_ build: () -> [Int8]) -> [Int8] {

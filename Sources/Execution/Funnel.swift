@@ -3,15 +3,15 @@
 // they reached step k − 1. Each step: customers reached, conversion from the previous step and
 // from step 1; by a customer attribute when asked.
 //
-// The events are ordered by (customer, time) once per executor; a question is one pass over
-// that order. Events at the same instant are taken in funnel order (an order and its payment
+// One pass over the events per step, keeping each customer's earliest qualifying instant: no
+// sort, O(steps · events). "At or after" includes the same instant (an order and its payment
 // logged in the same second both count).
 
 import Cube
 import QueryModel
 
 enum Funnel {
-  static func run(_ ctx: ExecutionContext, _ a: Analysis, steps stepOfValue: [String: FunnelStep], cache: AnalysisCache) throws -> ResultTable {
+  static func run(_ ctx: ExecutionContext, _ a: Analysis, steps stepOfValue: [String: FunnelStep]) throws -> ResultTable {
     let zh = ctx.lang == .zh
     guard let ev = ctx.cube.events else {
       throw ExecutionError(zh ? "这份数据没有行为事件表（浏览、加购、下单、支付的点击流），无法做漏斗分析。可以问下单客户数、复购率等。"
@@ -34,60 +34,44 @@ enum Funnel {
       throw ExecutionError(zh ? "事件表里没有“\(names)”这一步的事件（事件类型有：\(have)）。可以在 grammars/analysis/events.rules 里说明哪个事件类型是哪一步。"
         : "The events table has no events of the step “\(names)” (event types: \(have)). Say which event type is which step in grammars/analysis/events.rules.")
     }
-    let order = cache.events {
-      var idx = ContiguousArray<Int32>(0..<Int32(ev.count))
-      idx.sort { x, y in
-        let cx = ev.customer[Int(x)], cy = ev.customer[Int(y)]
-        if cx != cy { return cx < cy }
-        let tx = ev.instant(Int(x)), ty = ev.instant(Int(y))
-        if tx != ty { return tx < ty }
-        return x < y
-      }
-      return idx
-    }
     let (lo, hi) = Analyses.bounds(ctx)
     let known = ctx.cube.customers.count
     let group = ctx.plan.groupBy.first
     if let g = group, !g.isCustomerAttribute || g == .customer {
       throw ExecutionError(zh ? "漏斗只能按客户属性（地区、会员等级等）拆分。" : "A funnel can be split by a customer attribute (region, member level …) only.")
     }
-    let groups = group.map { ctx.cardinality($0) + 1 } ?? 1
-    var reached = [Int](repeating: 0, count: groups * steps.count)
+    // One pass per step: reached[k][c] = the earliest instant of a step-k event of customer c
+    // in P at or after reached[k − 1][c] (Int64.max: not reached).
+    var customers = known
+    for c in ev.customer where Int(c) >= customers { customers = Int(c) + 1 }
     let m = steps.count
-    var i = 0
-    let n = order.count
-    while i < n {
-      let c = ev.customer[Int(order[i])]
-      var j = i
-      while j < n, ev.customer[Int(order[j])] == c { j += 1 }
-      defer { i = j }
-      if c < 0 { continue }
-      if let mask = ctx.customerMask, Int(c) >= known || !mask[Int(c)] { continue }
-      // Walk this customer's events in time order; at each instant, take the steps in order.
-      var k = 0
-      var a = i
-      while a < j, k < m {
-        let t = ev.instant(Int(order[a]))
-        var b = a
-        while b < j, ev.instant(Int(order[b])) == t { b += 1 }
-        var progressed = true
-        while progressed, k < m {
-          progressed = false
-          for e in a..<b {
-            let r = Int(order[e])
-            let code = ev.type.codes[r]
-            if code >= 0, position[Int(code)] == Int8(k), Analyses.inPeriod(ev.day[r], lo, hi) {
-              k += 1
-              progressed = true
-              break
-            }
-          }
-        }
-        a = b
+    var previous = ContiguousArray<Int64>()
+    let groups = group.map { ctx.cardinality($0) + 1 } ?? 1
+    var reached = [Int](repeating: 0, count: groups * m)
+    var passes: ContiguousArray<Bool>?
+    if let mask = ctx.customerMask {
+      var p = ContiguousArray<Bool>(repeating: false, count: customers)
+      for c in 0..<known { p[c] = mask[c] }
+      passes = p
+    }
+    for k in 0..<m {
+      var current = ContiguousArray<Int64>(repeating: Int64.max, count: customers)
+      for i in 0..<ev.count {
+        let code = ev.type.codes[i]
+        if code < 0 || position[Int(code)] != Int8(k) { continue }
+        let c = Int(ev.customer[i])
+        if c < 0 { continue }
+        if let p = passes, !p[c] { continue }
+        if !Analyses.inPeriod(ev.day[i], lo, hi) { continue }
+        let t = ev.instant(i)
+        if k > 0 && (previous[c] == Int64.max || t < previous[c]) { continue }
+        if t < current[c] { current[c] = t }
       }
-      if k == 0 { continue }
-      let gcode = group.map { g in Int(c) < known ? Int(ctx.customerCode(g, Int(c))) + 1 : 0 } ?? 0
-      for s in 0..<k { reached[gcode * m + s] += 1 }
+      for c in 0..<customers where current[c] != Int64.max {
+        let g = group.map { d in c < known ? Int(ctx.customerCode(d, c)) + 1 : 0 } ?? 0
+        reached[g * m + k] += 1
+      }
+      previous = current
     }
     var columns: [ResultColumn] = []
     if let g = group { columns.append(ResultColumn(id: g.rawValue, title: g.title(ctx.lang), format: .label, isKey: true)) }

@@ -1,4 +1,5 @@
-// k-means (Lloyd's algorithm) with k-means++ seeding from a fixed seed, the best of several
+// k-means (Lloyd's algorithm, stopping when the centres move less than scikit-learn's
+// tolerance) with k-means++ seeding from a fixed seed, the best of several
 // starts by within-cluster sum of squares (semantics.md "Clusters"). Points are rows of a
 // flat, row-major array of `dims` columns. Starts run in parallel; the result is the same
 // whatever the scheduling (each start has its own seed, the best is picked by (WCSS, start)).
@@ -31,9 +32,19 @@ public enum KMeans {
   public static func fit(_ x: [Double], dims: Int, k: Int, starts: Int = 10, seed: UInt64 = 20_261_122, maxIterations: Int = 300) -> KMeansResult {
     let n = x.count / dims
     precondition(n >= k && k >= 1)
+    // scikit-learn's tolerance: 1e-4 × the mean variance of the features.
+    var meanVariance = 0.0
+    for d in 0..<dims {
+      var m = 0.0, v = 0.0
+      for i in 0..<n { m += x[i * dims + d] }
+      m /= Double(n)
+      for i in 0..<n { v += (x[i * dims + d] - m) * (x[i * dims + d] - m) }
+      meanVariance += v / Double(n) / Double(dims)
+    }
+    let tol = 1e-4 * meanVariance
     let box = ResultBox(starts)
     DispatchQueue.concurrentPerform(iterations: starts) { s in
-      let r = run(x, n: n, dims: dims, k: k, seed: seed &+ UInt64(s) &* 0x1_0000_0001, maxIterations: maxIterations)
+      let r = run(x, n: n, dims: dims, k: k, seed: seed &+ UInt64(s) &* 0x1_0000_0001, maxIterations: maxIterations, tol: tol)
       box.set(s, r)
     }
     let results = box.results
@@ -42,7 +53,7 @@ public enum KMeans {
     return best
   }
 
-  static func run(_ x: [Double], n: Int, dims: Int, k: Int, seed: UInt64, maxIterations: Int) -> KMeansResult {
+  static func run(_ x: [Double], n: Int, dims: Int, k: Int, seed: UInt64, maxIterations: Int, tol: Double) -> KMeansResult {
     var rng = Rng(state: seed)
     var c = [Double](repeating: 0, count: k * dims)
     // k-means++: the first centre uniformly, each next one with probability ∝ D².
@@ -90,13 +101,29 @@ public enum KMeans {
           for d in 0..<dims { sums[bj * dims + d] += xp[i * dims + d] }
         }
         if changed == 0 { break }
+        var shift = 0.0
         for j in 0..<k where counts[j] > 0 {
+          for d in 0..<dims {
+            let v = sums[j * dims + d] / Double(counts[j])
+            shift += (v - c[j * dims + d]) * (v - c[j * dims + d])
+          }
           for d in 0..<dims { c[j * dims + d] = sums[j * dims + d] / Double(counts[j]) }
         }
+        // Converged when the centres moved (in total, squared) less than tol (as scikit-learn).
+        if shift <= tol { break }
       }
-      // WCSS against the final centroids (the means of the final clusters).
+      // The final assignment to the final centres, and its WCSS.
       wcss = 0
-      for i in 0..<n { wcss += dist(xp, i, c, Int(assign[i]), dims) }
+      for i in 0..<n {
+        var bj = 0
+        var bd = Double.infinity
+        for j in 0..<k {
+          let dd = dist(xp, i, c, j, dims)
+          if dd < bd { bd = dd; bj = j }
+        }
+        assign[i] = Int32(bj)
+        wcss += bd
+      }
     }
     return KMeansResult(centroids: c, assignment: assign, wcss: wcss, iterations: iterations)
   }
