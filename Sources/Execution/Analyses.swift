@@ -19,6 +19,12 @@ enum Analyses {
   /// Whether a day is in the plan's period (all data up to today when none).
   @inline(__always) static func inPeriod(_ d: Int32, _ lo: Int32, _ hi: Int32) -> Bool { d != nullDay && d >= lo && d <= hi }
 
+  /// The code of a customer dimension for every customer (-1 = NULL), computed once per question.
+  static func customerCodes(_ ctx: ExecutionContext, _ d: DimensionID) -> ContiguousArray<Int32> {
+    if let col = ctx.cube.customers.attributes[d] { return col.codes }
+    return ContiguousArray((0..<ctx.cube.customers.count).map { ctx.customerCode(d, $0) })
+  }
+
   static func bounds(_ ctx: ExecutionContext) -> (Int32, Int32) {
     if let p = ctx.plan.period { return (p.start.raw, p.end.raw) }
     return (Int32.min + 1, ctx.today)

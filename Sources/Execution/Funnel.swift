@@ -48,6 +48,7 @@ enum Funnel {
     var previous = ContiguousArray<Int64>()
     let groups = group.map { ctx.cardinality($0) + 1 } ?? 1
     var reached = [Int](repeating: 0, count: groups * m)
+    let groupCodes = group.map { Analyses.customerCodes(ctx, $0) }
     var passes: ContiguousArray<Bool>?
     if let mask = ctx.customerMask {
       var p = ContiguousArray<Bool>(repeating: false, count: customers)
@@ -68,7 +69,7 @@ enum Funnel {
         if t < current[c] { current[c] = t }
       }
       for c in 0..<customers where current[c] != Int64.max {
-        let g = group.map { d in c < known ? Int(ctx.customerCode(d, c)) + 1 : 0 } ?? 0
+        let g = groupCodes.map { gc in c < known ? Int(gc[c]) + 1 : 0 } ?? 0
         reached[g * m + k] += 1
       }
       previous = current

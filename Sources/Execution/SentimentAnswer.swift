@@ -18,7 +18,7 @@ enum SentimentAnswer {
       let cl = SentimentClassifier(lexicon)
       var memo: [String: Int8] = [:]
       return fb.comment.map { c in
-        if c.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return -1 }
+        if c.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) { return -1 }
         if let p = memo[c] { return p }
         let p = Int8(cl.classify(c).rawValue)
         memo[c] = p
@@ -30,6 +30,7 @@ enum SentimentAnswer {
     for p in keys.parts where p.dimension != nil && !(p.dimension!.isCustomerAttribute && p.dimension != .customer) {
       throw ExecutionError(zh ? "评论情感只能按时间或客户属性拆分。" : "Comment sentiment can be split by time or a customer attribute only.")
     }
+    let partCodes = keys.parts.map { p in p.dimension.map { Analyses.customerCodes(ctx, $0) } }
     func key(_ i: Int) -> Int64? {
       var k: Int64 = 0
       for (j, p) in keys.parts.enumerated() {
@@ -39,7 +40,7 @@ enum SentimentAnswer {
           if code < 0 || code >= p.cardinality { return nil }
         } else {
           let c = fb.customer[i]
-          code = c < 0 ? 0 : Int(ctx.customerCode(p.dimension!, Int(c))) + 1
+          code = c < 0 ? 0 : Int(partCodes[j]![Int(c)]) + 1
         }
         k += Int64(code) * keys.strides[j]
       }

@@ -56,80 +56,92 @@ public enum KMeans {
   static func run(_ x: [Double], n: Int, dims: Int, k: Int, seed: UInt64, maxIterations: Int, tol: Double) -> KMeansResult {
     var rng = Rng(state: seed)
     var c = [Double](repeating: 0, count: k * dims)
-    // k-means++: the first centre uniformly, each next one with probability ∝ D².
-    let first = Int(rng.next() % UInt64(n))
-    for d in 0..<dims { c[d] = x[first * dims + d] }
-    var d2 = [Double](repeating: 0, count: n)
-    x.withUnsafeBufferPointer { xp in
-      for i in 0..<n { d2[i] = dist(xp, i, c, 0, dims) }
-      for j in 1..<k {
-        let total = d2.reduce(0, +)
-        var pick = n - 1
-        if total > 0 {
-          var target = rng.unit() * total
-          for i in 0..<n {
-            target -= d2[i]
-            if target <= 0 { pick = i; break }
-          }
-        } else {
-          pick = Int(rng.next() % UInt64(n))
-        }
-        for d in 0..<dims { c[j * dims + d] = xp[pick * dims + d] }
-        for i in 0..<n { d2[i] = min(d2[i], dist(xp, i, c, j, dims)) }
-      }
-    }
     var assign = [Int32](repeating: -1, count: n)
     var iterations = 0
     var wcss = 0.0
     x.withUnsafeBufferPointer { xp in
-      while iterations < maxIterations {
-        iterations += 1
-        var changed = 0
-        wcss = 0
+      c.withUnsafeMutableBufferPointer { cp in
+        // k-means++: the first centre uniformly, each next one with probability ∝ D².
+        let first = Int(rng.next() % UInt64(n))
+        for d in 0..<dims { cp[d] = xp[first * dims + d] }
+        var d2 = [Double](repeating: 0, count: n)
+        d2.withUnsafeMutableBufferPointer { dp in
+          for i in 0..<n { dp[i] = dist(xp, i, UnsafeBufferPointer(cp), 0, dims) }
+          for j in 1..<k {
+            var total = 0.0
+            for i in 0..<n { total += dp[i] }
+            var pick = n - 1
+            if total > 0 {
+              var target = rng.unit() * total
+              for i in 0..<n {
+                target -= dp[i]
+                if target <= 0 { pick = i; break }
+              }
+            } else {
+              pick = Int(rng.next() % UInt64(n))
+            }
+            for d in 0..<dims { cp[j * dims + d] = xp[pick * dims + d] }
+            for i in 0..<n { dp[i] = min(dp[i], dist(xp, i, UnsafeBufferPointer(cp), j, dims)) }
+          }
+        }
         var sums = [Double](repeating: 0, count: k * dims)
         var counts = [Int](repeating: 0, count: k)
-        for i in 0..<n {
-          var bj = 0
-          var bd = Double.infinity
-          for j in 0..<k {
-            let dd = dist(xp, i, c, j, dims)
-            if dd < bd { bd = dd; bj = j }
+        assign.withUnsafeMutableBufferPointer { ap in
+          while iterations < maxIterations {
+            iterations += 1
+            var changed = 0
+            for j in 0..<(k * dims) { sums[j] = 0 }
+            for j in 0..<k { counts[j] = 0 }
+            let centres = UnsafeBufferPointer(cp)
+            for i in 0..<n {
+              let (bj, _) = nearest(xp, i, centres, k, dims)
+              if ap[i] != Int32(bj) { changed += 1; ap[i] = Int32(bj) }
+              counts[bj] += 1
+              for d in 0..<dims { sums[bj * dims + d] += xp[i * dims + d] }
+            }
+            if changed == 0 { break }
+            var shift = 0.0
+            for j in 0..<k where counts[j] > 0 {
+              for d in 0..<dims {
+                let v = sums[j * dims + d] / Double(counts[j])
+                shift += (v - cp[j * dims + d]) * (v - cp[j * dims + d])
+                cp[j * dims + d] = v
+              }
+            }
+            // Converged when the centres moved (in total, squared) less than tol (as scikit-learn).
+            if shift <= tol { break }
           }
-          if assign[i] != Int32(bj) { changed += 1; assign[i] = Int32(bj) }
-          wcss += bd
-          counts[bj] += 1
-          for d in 0..<dims { sums[bj * dims + d] += xp[i * dims + d] }
-        }
-        if changed == 0 { break }
-        var shift = 0.0
-        for j in 0..<k where counts[j] > 0 {
-          for d in 0..<dims {
-            let v = sums[j * dims + d] / Double(counts[j])
-            shift += (v - c[j * dims + d]) * (v - c[j * dims + d])
+          // The final assignment to the final centres, and its WCSS.
+          wcss = 0
+          let centres = UnsafeBufferPointer(cp)
+          for i in 0..<n {
+            let (bj, bd) = nearest(xp, i, centres, k, dims)
+            ap[i] = Int32(bj)
+            wcss += bd
           }
-          for d in 0..<dims { c[j * dims + d] = sums[j * dims + d] / Double(counts[j]) }
         }
-        // Converged when the centres moved (in total, squared) less than tol (as scikit-learn).
-        if shift <= tol { break }
-      }
-      // The final assignment to the final centres, and its WCSS.
-      wcss = 0
-      for i in 0..<n {
-        var bj = 0
-        var bd = Double.infinity
-        for j in 0..<k {
-          let dd = dist(xp, i, c, j, dims)
-          if dd < bd { bd = dd; bj = j }
-        }
-        assign[i] = Int32(bj)
-        wcss += bd
       }
     }
     return KMeansResult(centroids: c, assignment: assign, wcss: wcss, iterations: iterations)
   }
 
   @inline(__always)
-  static func dist(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ c: [Double], _ j: Int, _ dims: Int) -> Double {
+  static func nearest(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ c: UnsafeBufferPointer<Double>, _ k: Int, _ dims: Int) -> (Int, Double) {
+    var bj = 0
+    var bd = Double.infinity
+    for j in 0..<k {
+      let dd = dist(x, i, c, j, dims)
+      if dd < bd { bd = dd; bj = j }
+    }
+    return (bj, bd)
+  }
+
+  @inline(__always)
+  static func dist(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ c: UnsafeBufferPointer<Double>, _ j: Int, _ dims: Int) -> Double {
+    if dims == 3 {
+      let a = x[i * 3] - c[j * 3], b = x[i * 3 + 1] - c[j * 3 + 1], e = x[i * 3 + 2] - c[j * 3 + 2]
+      return a * a + b * b + e * e
+    }
     var s = 0.0
     for d in 0..<dims {
       let t = x[i * dims + d] - c[j * dims + d]
