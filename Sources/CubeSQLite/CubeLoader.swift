@@ -159,10 +159,16 @@ public enum CubeLoader {
       items = try readItems(connections, it, orderRows: orderRead.orderRows, expectedRows: rowCount(it.table), columns: columnNames(it.table))
     }
 
+    // Events (a clickstream), when mapped: EventLoader.swift.
+    var events: EventTable?
+    if let e = m.events {
+      events = try EventLoader.read(connections, e, keys: keys, expectedRows: rowCount(e.table), columns: columnNames(e.table))
+    }
+
     // Customers that appear only in orders get rows with NULL attributes.
     let customers = (consume customerTable).table(keys: keys, counted: m.customers != nil)
     var cube = Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
-    if let e = m.events { cube.events = try EventLoader.read(db, e, customers: cube.customers) }
+    cube.events = events
     return cube
   }
 

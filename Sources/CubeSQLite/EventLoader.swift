@@ -1,7 +1,7 @@
 // The events fact (a clickstream: customer, time, event type, optional product): which table
 // plays it (inference by names, or `events …` lines of a mapping file) and reading it into an
 // `EventTable`. Event customers are matched to the cube's customers by id; ids the cube does
-// not know get codes of their own after the cube's customers (counted, with no attributes).
+// not know are -1 (as for feedback) and take part in no funnel.
 
 import Cube
 import QueryModel
@@ -48,53 +48,42 @@ extension DataMapping {
 }
 
 public enum EventLoader {
-  /// Reads the events table in one pass.
-  /// - Complexity: O(rows) with one hash lookup per row for the customer.
-  public static func read(_ db: SQLiteDatabase, _ e: DataMapping.Events, customers: CustomerTable) throws -> EventTable {
+  struct EventPart: ChunkPart {
+    var rows: Int
+    var type: TextDictionary
+  }
+
+  /// Reads the events (in two chunks when large, as the other facts); customers not known
+  /// (in neither the customer table nor the orders) are -1, as for feedback. The product
+  /// column is mapped but not read: no analysis uses it yet.
+  /// - Complexity: O(rows).
+  static func read(_ connections: LoadConnections, _ e: DataMapping.Events, keys: CustomerKeys,
+                   expectedRows: Int, columns: [String]) throws -> EventTable {
     let q = quoteIdentifier
-    var cols = [e.customer, e.time, e.type]
-    if let p = e.product { cols.append(p) }
-    let st = try db.prepare("SELECT \(cols.map(q).joined(separator: ", ")) FROM \(q(e.table))")
-    var intRows: [Int64: Int32] = [:]
-    var textRows: [String: Int32] = [:]
-    let isInt: Bool
-    switch customers.keys {
-    case .int(let ks):
-      isInt = true
-      intRows.reserveCapacity(ks.count)
-      for (i, k) in ks.enumerated() where intRows[k] == nil { intRows[k] = Int32(i) }
-    case .text(let ks):
-      isInt = false
-      for (i, k) in ks.enumerated() where textRows[k] == nil { textRows[k] = Int32(i) }
-    }
-    var next = Int32(customers.count)
-    var customer = ContiguousArray<Int32>()
-    var day = ContiguousArray<Int32>()
-    var second = ContiguousArray<Int32>()
-    var types = TextDictionary()
-    var typeCodes = ContiguousArray<Int32>()
-    var products = TextDictionary()
-    var productCodes = ContiguousArray<Int32>()
-    while try st.step() {
-      var c: Int32 = -1
-      if !st.isNull(0) {
-        if isInt {
-          if let k = CustomerKeys.intKey(st, 0) {
-            if let r = intRows[k] { c = r } else { c = next; intRows[k] = next; next += 1 }
-          }
-        } else if let k = st.text(0) {
-          if let r = textRows[k] { c = r } else { c = next; textRows[k] = next; next += 1 }
-        }
+    let select = "SELECT \([e.customer, e.time, e.type].map(q).joined(separator: ", ")) FROM \(q(e.table))"
+    let plan = connections.plan(table: e.table, columns: columns, select: select, rows: expectedRows)
+    var scanned = try connections.scan(plan, into: ColumnCounts(int32: 4)) { chunk, st, b in
+      let cust = b.int32[0], day = b.int32[1], sec = b.int32[2], type = b.int32[3]
+      var customers = ChunkCustomers(known: keys)
+      var part = EventPart(rows: 0, type: TextDictionary())
+      var i = chunk.start
+      let end = chunk.positions.upperBound
+      while try st.step() {
+        guard i < end else { throw ChunkOverflow() }
+        cust[i] = customers.code(st, 0, add: false)
+        day[i] = DateParsing.day(st, 1)
+        sec[i] = st.textBytes(1).map(secondsOfDay) ?? 0
+        type[i] = CubeLoader.code(st, 2, &part.type)
+        i += 1
       }
-      customer.append(c)
-      day.append(DateParsing.day(st, 1))
-      second.append(st.textBytes(1).map(secondsOfDay) ?? 0)
-      typeCodes.append(st.textBytes(2).map { types.code($0) } ?? -1)
-      if e.product != nil { productCodes.append(st.textBytes(3).map { products.code($0) } ?? -1) }
+      part.rows = i - chunk.start
+      return part
     }
-    return EventTable(customer: customer, day: day, second: second,
-                      type: DictColumn(codes: typeCodes, dictionary: types.strings),
-                      product: e.product == nil ? nil : DictColumn(codes: productCodes, dictionary: products.strings))
+    let rows = scanned.parts.map(\.rows)
+    var typeCodes = scanned.take(int32: 3)
+    let types = CubeLoader.mergeDictionaries(scanned.parts.map(\.type), chunks: scanned.chunks, rows: rows, codes: &typeCodes)
+    return EventTable(customer: scanned.take(int32: 0), day: scanned.take(int32: 1), second: scanned.take(int32: 2),
+                      type: types.column(typeCodes), product: nil)
   }
 
   /// Seconds into the day of a `YYYY-MM-DD HH:MM[:SS]` (or `T`-separated) time; 0 without a clock part.

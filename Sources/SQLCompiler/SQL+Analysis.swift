@@ -2,7 +2,7 @@
 //
 //   bought together  bt_f (unit, customer, value) of items in the period → co-buyers,
 //                    confidence, lift, ranked by co-buyers, lift, name (rows as Baskets.swift)
-//   funnel           ev (events read as the loader reads them) → s0, s1, … the earliest
+//   funnel           ev (events read as the loader reads them, customers of u only) → fs0, fs1, … the earliest
 //                    instant each customer reached step k at or after step k − 1 (rows as Funnel.swift)
 //
 // Clusters (k-means iterations) and comment sentiment (a lexicon with negation and contrast
@@ -106,7 +106,8 @@ extension Compilation {
     let ev = cte("ev") {
       """
       SELECT c, day * 86400 + sec AS t, step FROM (SELECT \(customerKey("rk")) AS c, \(d.day(ofCandidate: "dt")) AS day, sec, \
-      \(stepExpr) AS step FROM \(raw: raw)) b WHERE c IS NOT NULL AND step IS NOT NULL AND \(analysisBounds("day"))
+      \(stepExpr) AS step FROM \(raw: raw)) b WHERE c IS NOT NULL AND c IN (SELECT key FROM \(raw: u)) AND step IS NOT NULL \
+      AND \(analysisBounds("day"))
       """
     }
     var names: [String] = []
