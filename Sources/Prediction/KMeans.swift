@@ -84,8 +84,12 @@ public enum KMeans {
             for i in 0..<n { dp[i] = min(dp[i], dist(xp, i, UnsafeBufferPointer(cp), j, dims)) }
           }
         }
-        var sums = [Double](repeating: 0, count: k * dims)
-        var counts = [Int](repeating: 0, count: k)
+        let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: k * dims)
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
+        defer {
+          sums.deallocate()
+          counts.deallocate()
+        }
         assign.withUnsafeMutableBufferPointer { ap in
           while iterations < maxIterations {
             iterations += 1
