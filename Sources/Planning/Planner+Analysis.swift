@@ -194,3 +194,21 @@ extension Planner {
       : ["customers who bought 母婴 also bought", "conversion funnel", "cluster customers into 4 groups", "sentiment of comments"]
   }
 }
+
+extension Analysis {
+  /// What of a question an analysis uses (for the check that every word shapes the answer):
+  /// the anchor's values and dimension, the ranking size or the number of clusters, and the
+  /// figure words it stands for (the buyers of A; 下单 / 支付 are funnel steps as well as figures).
+  var wordUse: (values: [String], dimensions: [DimensionID], numbers: [Double], metrics: [MetricID]) {
+    switch kind {
+    case .boughtTogether:
+      return (anchor?.values ?? [], anchor.map { [$0.dimension] } ?? [], [Double(limit)], [.buyers, .customers])
+    case .funnel:
+      return ([], [], [], [.orders, .buyers, .sales, .customers])
+    case .clusters:
+      return ([], [], [Double(clusters)], [.customers, .buyers])
+    case .sentiment:
+      return ([], [], [], [])
+    }
+  }
+}

@@ -55,6 +55,14 @@ public enum WordUse {
       if let h = p.horizonDays { numbers.insert(Double(h)) }
       if p.fact == "orders" || p.fact == "order_items" { orderFacts = true }
       if p.timeGrain != nil { hasTime = true }
+      if let a = p.analysis {
+        // The analysis uses its anchor, its size and the figure words it stands for (Planner+Analysis.swift).
+        let use = a.wordUse
+        values.formUnion(use.values)
+        dims.formUnion(use.dimensions)
+        numbers.formUnion(use.numbers)
+        metrics.formUnion(use.metrics)
+      }
     }
     switch tree {
     case .difference: compared = true

@@ -40,6 +40,19 @@ public enum AnalysisWord: Hashable, Sendable {
   }
 }
 
+extension AnalysisWord: CustomStringConvertible {
+  /// In the grammar's own words (`analysis funnel`, `step pay`).
+  public var description: String {
+    switch self {
+    case .ask(let a): return "analysis \(a)"
+    case .sameOrder: return "analysisopt same_order"
+    case .clusterUnit: return "analysisopt cluster_unit"
+    case .filler: return "analysisopt filler"
+    case .step(let s): return "step \(s.rawValue)"
+    }
+  }
+}
+
 /// What a question says with analysis words.
 public struct AnalysisReading: Sendable, Hashable {
   /// The analysis asked for (the last one named wins).

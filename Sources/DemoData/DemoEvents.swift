@@ -4,10 +4,11 @@
 // early (a view, or a view and an add-to-cart, days before). Deterministic: every choice is a
 // hash of the order id.
 
+
 import QueryModel
 
 enum DemoEvents {
-  static func write(_ db: SQLiteDatabase, lastDay: Day) throws {
+  static func write(_ db: DemoSQLite, lastDay: Day) throws {
     let from = (lastDay - 364).iso
     let online = "channel IN ('线上商城', '小程序') AND customer_id IS NOT NULL AND created_at >= '\(from)'"
     // h(k): a hash of the order id in 0..<1000, different for each k.
