@@ -107,6 +107,7 @@ public struct Planner: Sendable {
       if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
+    if r.analysis.ask != nil || r.analysis.hasOptions { return try planAnalysis(r, today: today, catalog: catalog, significant: significant) }
     if !r.unsupported.isEmpty {
       let words = r.unsupported.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       throw Refusal(say(r, "Wenshu 不计算 \(words)：可以问销售额、订单数、客单价、复购率、新客、流失、RFM、留存、NPS 等指标。",

@@ -55,6 +55,14 @@ public enum WordUse {
       if let h = p.horizonDays { numbers.insert(Double(h)) }
       if p.fact == "orders" || p.fact == "order_items" { orderFacts = true }
       if p.timeGrain != nil { hasTime = true }
+      if let a = p.analysis {
+        // The analysis uses its anchor, its size and the figure words it stands for (Planner+Analysis.swift).
+        let use = a.wordUse
+        values.formUnion(use.values)
+        dims.formUnion(use.dimensions)
+        numbers.formUnion(use.numbers)
+        metrics.formUnion(use.metrics)
+      }
     }
     // Rows side by side (a difference, or kinds of customer stacked) are the comparison asked.
     func sideBySide(_ t: LogicalPlan) -> Bool {

@@ -36,6 +36,9 @@ public enum Meaning: Hashable, Sendable {
   case filler
   /// A figure Wenshu does not compute (中位数, profit): refused with a clear message.
   case unsupported(String)
+  /// Words of the deeper analyses (grammars/analysis): they apply beside any other meaning
+  /// of the phrase (Reading+Analysis.swift).
+  case analysis(AnalysisWord)
 }
 
 /// Question-shape cues (grammars/questions).

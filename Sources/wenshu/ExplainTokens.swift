@@ -104,6 +104,7 @@ enum TokenListing {
     case .topicWord(let t): return "topic word \(t)"
     case .filler: return "filler"
     case .unsupported(let u): return "unsupported \(u)"
+    case .analysis(let w): return w.description
     }
   }
 }
