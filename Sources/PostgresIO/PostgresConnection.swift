@@ -44,16 +44,21 @@ public struct PostgresURL: Sendable, Equatable {
     guard PostgresURL.looksLikeURL(s) else {
       throw PostgresError(.badURL, "“\(s)” is not a PostgreSQL URL: write it as \(example).")
     }
+    // The port first: URLComponents refuses a URL whose port is not a number, saying nothing.
+    let rest = s[s.range(of: "://")!.upperBound...]
+    let authority = rest.prefix { $0 != "/" && $0 != "?" }
+    let hostPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+    if !hostPort.hasPrefix("["), let colon = hostPort.lastIndex(of: ":"), colon != hostPort.index(before: hostPort.endIndex) {
+      let portText = hostPort[hostPort.index(after: colon)...]
+      guard portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber) else {
+        throw PostgresError(.badURL, "the port “\(portText)” in “\(PostgresURL.redact(s))” is not a number: write it as \(example).")
+      }
+      guard let p = Int(portText), (1...65535).contains(p) else {
+        throw PostgresError(.badURL, "port \(portText) in “\(PostgresURL.redact(s))” is out of range (1–65535).")
+      }
+    }
     guard let c = URLComponents(string: s) else {
       throw PostgresError(.badURL, "“\(PostgresURL.redact(s))” is not a well-formed URL: write it as \(example) (percent-encode special characters in the password).")
-    }
-    if let p = c.port, !(1...65535).contains(p) {
-      throw PostgresError(.badURL, "port \(p) in “\(PostgresURL.redact(s))” is out of range (1–65535).")
-    }
-    // URLComponents drops a port it cannot read (":abc", ":99999999"): catch those too.
-    if c.port == nil, let authority = s.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).dropFirst(2).first,
-       let hostPart = authority.split(separator: "@").last, !hostPart.hasPrefix("["), hostPart.contains(":") {
-      throw PostgresError(.badURL, "the port in “\(PostgresURL.redact(s))” is not a number: write it as \(example).")
     }
     let path = c.percentEncodedPath
     var db = path.hasPrefix("/") ? String(path.dropFirst()) : path

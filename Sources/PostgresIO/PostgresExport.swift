@@ -152,11 +152,11 @@ public enum PostgresExport {
     }
   }
 
-  enum DateShape { case date, dateTime }
+  public enum DateShape: Sendable { case date, dateTime }
 
   /// `YYYY-MM-DD` (a date) or `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]]` (a date-time) with a valid
   /// day and time; anything else (time zones, slashes, bad days) is not, and stays text.
-  static func dateShape(_ b: UnsafeBufferPointer<UInt8>) -> DateShape? {
+  public static func dateShape(_ b: UnsafeBufferPointer<UInt8>) -> DateShape? {
     let n = b.count
     guard n == 10 || (n >= 16 && n <= 26) else { return nil }
     func d(_ i: Int) -> Int? { b[i] >= 48 && b[i] <= 57 ? Int(b[i]) - 48 : nil }

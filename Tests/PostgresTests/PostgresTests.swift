@@ -22,6 +22,7 @@ final class PostgresTests: XCTestCase {
       ("mysql://u@127.0.0.1/db", "not a PostgreSQL URL"),
       ("postgresql://u@127.0.0.1:abc/db", "not a number"),
       ("postgresql://u@127.0.0.1:99999/db", "out of range"),
+      ("postgresql://u@127.0.0.1:0/db", "out of range"),
       ("postgresql://u@127.0.0.1:5432/a/b", "slash"),
       ("postgresql://u@[::1/db", "not a well-formed URL"),
     ] {
@@ -125,6 +126,37 @@ final class PostgresTests: XCTestCase {
     }
     // The connection is still usable after a refused statement.
     XCTAssertEqual(try pg.query("SELECT count(*) FROM orders").rows.first?.first?.int, 38222)
+  }
+
+  /// A database that does not exist, a role the server does not know, a database with no
+  /// tables: each a message saying so.
+  func testServerSideConnectionErrors() throws {
+    let url = try PostgresURL(try Self.serverURL())
+    let base = "postgresql://\(url.user ?? "wenshu")@\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)"
+    XCTAssertThrowsError(try PostgresConnection(url: base + "/wenshu_no_such_db")) { e in
+      XCTAssertEqual((e as? PostgresError)?.kind, .noDatabase, String(describing: e))
+    }
+    XCTAssertThrowsError(try PostgresConnection(url: "postgresql://wenshu_no_such_role@\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)/postgres")) { e in
+      XCTAssertEqual((e as? PostgresError)?.kind, .authentication, String(describing: e))
+    }
+    XCTAssertThrowsError(try Engine(database: base + "/postgres", grammars: TestData.grammars.path, today: TestData.demoToday)) { e in
+      XCTAssertTrue(String(describing: e).contains("has no tables"), String(describing: e))
+    }
+  }
+
+  /// cdnow_sample from its own database: one purchases table, mapped as from the file.
+  func testCdnowSampleLoadsLikeTheFile() throws {
+    let url = try PostgresURL(try Self.serverURL())
+    guard let file = TestData.shared("cdnow_sample") else { throw XCTSkip("../shared/data/cdnow_sample.sqlite not present") }
+    let server = try Engine(database: "postgresql://\(url.user ?? "wenshu")@\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)/cdnow_sample",
+                            grammars: TestData.grammars.path, today: TestData.demoToday)
+    let local = try TestData.engine(file)
+    XCTAssertEqual(server.database.mapping, local.database.mapping)
+    XCTAssertEqual(server.database.cube.orders.count, 6919)
+    let today = Day(year: 1998, month: 7, day: 1)
+    for q in ["去年的销售额", "每个月的订单数", "复购率"] {
+      XCTAssertEqual(AnswerJSON.encode(server.ask(q, today: today)), AnswerJSON.encode(local.ask(q, today: today)), q)
+    }
   }
 
   /// Export never overwrites: the tables exist (CI exported them), so it refuses and writes nothing.
