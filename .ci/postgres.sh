@@ -5,8 +5,8 @@
 #           owned by the unprivileged `postgres` user (created if missing), starts it with
 #           pg_ctl on 127.0.0.1:$WENSHU_PG_PORT (default 55432, loopback only, trust auth for
 #           the throw-away superuser `wenshu`), creates one database per shared SQLite file
-#           (retail_cn, cdnow_sample, cdnow) and fills each with `wenshu export`; prints the
-#           retail_cn URL.
+#           (retail_cn, cdnow_sample, cdnow) and fills each with `wenshu export`, plus an
+#           empty wenshu_scratch for the export tests; prints the retail_cn URL.
 #   url DB  prints the URL of database DB (default retail_cn).
 #   stop    stops the server and removes its directory.
 #
@@ -70,6 +70,8 @@ start() {
     as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" "$db"
     "$wenshu" export --db "$shared/data/$db.sqlite" --to "$(url "$db")" | tail -n 1 >&2
   done
+  # An empty database the tests may write to (export round trips).
+  as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" wenshu_scratch
   url retail_cn
 }
 

@@ -200,6 +200,51 @@ final class PostgresTests: XCTestCase {
     print("postgres: \(compared) retail_cn cases agree between PostgreSQL and the SQLite file")
   }
 
+  /// `wenshu export` into the scratch database: hostile text (tabs, newlines, backslashes,
+  /// `\\N`, quotes), NULLs, a column mixing numbers and text, dates with a T, fractional
+  /// seconds; types chosen by content; --replace replaces; the SQLite file is not touched.
+  func testExportRoundTripIntoScratch() throws {
+    let server = try PostgresURL(try Self.serverURL())
+    let scratch = "postgresql://\(server.user ?? "wenshu")@\(server.host ?? "127.0.0.1"):\(server.port ?? 5432)/wenshu_scratch"
+    do { _ = try PostgresConnection(url: scratch) } catch let e as PostgresError where e.kind == .noDatabase {
+      if TestData.isCI { XCTFail("the scratch database is missing: .ci/postgres.sh start creates wenshu_scratch") }
+      throw XCTSkip("no wenshu_scratch database on the server (.ci/postgres.sh start creates it)")
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-pg-export-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("hostile.sqlite").path
+    do {
+      let db = try SQLiteDatabase(path: file, readOnly: false, create: true)
+      try db.execute("CREATE TABLE wenshu_t (id INTEGER PRIMARY KEY, note TEXT, mixed, day TEXT, at TEXT, amount REAL, n INTEGER, empty REAL)")
+      let ins = try db.prepare("INSERT INTO wenshu_t VALUES (?, ?, ?, ?, ?, ?, ?, NULL)")
+      let rows: [[SQLValue]] = [
+        [.int(1), .text("tab\there\nnew line \\ back \\N 'q' \"dq\" 上海"), .int(7), .text("2024-02-29"), .text("2024-02-29T23:59:59.5"), .double(0.1), .int(-3)],
+        [.int(2), .null, .text("x7"), .null, .text("2025-01-01 00:00"), .double(12), .null],
+        [.int(3), .text(""), .double(2.5), .text("2025-12-31"), .null, .double(-1e300), .int(Int64.max)],
+      ]
+      for r in rows { try ins.bind(r); try ins.step() }
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: file))
+    let report = try PostgresExport.export(sqlitePath: file, to: scratch, replace: true)
+    XCTAssertEqual(report.tables.map(\.name), ["wenshu_t"])
+    XCTAssertEqual(report.tables[0].columns.map(\.type),
+                   ["bigint", "text", "text", "date", "timestamp", "double precision", "bigint", "double precision"])
+    XCTAssertEqual(report.tables[0].columns.map(\.primaryKey), [true, false, false, false, false, false, false, false])
+    XCTAssertThrowsError(try PostgresExport.export(sqlitePath: file, to: scratch)) { e in
+      XCTAssertTrue(String(describing: e).contains("--replace"), String(describing: e))
+    }
+    _ = try PostgresExport.export(sqlitePath: file, to: scratch, replace: true)
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before, "export must not write the SQLite file")
+    let pg = try PostgresConnection(url: scratch)
+    let r = try pg.query("SELECT id, note, mixed, day, at, amount, n, empty FROM wenshu_t ORDER BY id")
+    XCTAssertEqual(r.rows, [
+      [.int(1), .text("tab\there\nnew line \\ back \\N 'q' \"dq\" 上海"), .text("7"), .date("2024-02-29"), .timestamp("2024-02-29 23:59:59.5"), .double(0.1), .int(-3), .null],
+      [.int(2), .null, .text("x7"), .null, .timestamp("2025-01-01 00:00:00"), .double(12), .null, .null],
+      [.int(3), .text(""), .text("2.5"), .date("2025-12-31"), .null, .double(-1e300), .int(Int64.max), .null],
+    ])
+  }
+
   /// A port with no listener: bound and closed again.
   static func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
