@@ -195,7 +195,8 @@ public final class PostgresConnection {
       throw PostgresError(.other, "cannot connect to \(url.redacted): out of memory")
     }
     if PQstatus(c) != CONNECTION_OK {
-      let raw = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
+      let raw = String(cString: PQerrorMessage(c)).split(whereSeparator: \.isNewline)
+        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
       PQfinish(c)
       throw PostgresConnection.connectError(raw, url: url)
     }

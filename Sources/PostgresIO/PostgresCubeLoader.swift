@@ -63,6 +63,7 @@ public enum PostgresCubeLoader {
     }
     for i in loaded.schema.tables.indices { loaded.schema.tables[i].rowCount = counts[loaded.schema.tables[i].name] ?? 0 }
     loaded.path = pg.url.redacted
+    loaded.cube.source = pg.url.redacted
     loaded.seconds = Date().timeIntervalSince(t0)
     return loaded
   }

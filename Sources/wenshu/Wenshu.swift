@@ -65,9 +65,6 @@ struct CommonOptions: ParsableArguments {
     case let other?:
       throw CLIError(message: "--engine must be cube or pushdown, got “\(other)”")
     }
-    if engineChoice != nil && !isServer {
-      throw CLIError(message: "--engine applies to a PostgreSQL --db (postgresql://…); a SQLite file is always loaded into the cube.")
-    }
     let engine: Engine
     do {
       engine = try Engine(database: db, grammars: grammars, mapping: mapping, today: day)
