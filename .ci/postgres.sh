@@ -58,6 +58,8 @@ start() {
   chown "$run_as" "$dir"
   chmod 700 "$dir"
   echo "$dir" > "$state"
+  # A start that fails half-way leaves nothing running.
+  trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "postgres.sh: start failed; stopping" >&2; stop; fi' EXIT
   as_pg "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
