@@ -280,18 +280,16 @@ public final class PostgresConnection {
   /// calling `body` for each batch: tables larger than memory for one result still stream.
   public func forEachBatch(_ sql: String, _ params: [String?] = [], batch: Int = 20_000,
                            _ body: (PostgresResult) throws -> Void) throws {
+    // A failure aborts the enclosing transaction, which closes the cursor with it.
     try execute("DECLARE wenshu_cursor NO SCROLL CURSOR FOR " + sql, params)
-    do {
-      while true {
-        let r = try query("FETCH FORWARD \(max(1, batch)) FROM wenshu_cursor")
-        if r.rows.isEmpty { break }
-        try body(r)
-        if r.rows.count < batch { break }
-      }
-      try execute("CLOSE wenshu_cursor")
-    } catch {
-      throw error
+    let size = max(1, batch)
+    while true {
+      let r = try query("FETCH FORWARD \(size) FROM wenshu_cursor")
+      if r.rows.isEmpty { break }
+      try body(r)
+      if r.rows.count < size { break }
     }
+    try execute("CLOSE wenshu_cursor")
   }
 
   /// `COPY … FROM STDIN` (text format): sends `lines` (each one row, columns separated by tabs,

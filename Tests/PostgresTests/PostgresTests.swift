@@ -186,6 +186,9 @@ final class PostgresTests: XCTestCase {
     XCTAssertEqual(fromServer.database.mapping, fromFile.database.mapping)
     XCTAssertEqual(fromServer.database.cube.orders.count, fromFile.database.cube.orders.count)
     XCTAssertFalse(fromServer.database.path.contains(".sqlite"), fromServer.database.path)
+    // The temporary SQLite copy is gone once the cube is loaded.
+    let temp = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+    XCTAssertEqual(temp.filter { $0.hasPrefix("wenshu-pg-\(getpid())-") }, [])
     var compared = 0
     for line in try String(contentsOfFile: casesPath, encoding: .utf8).split(separator: "\n") where !line.isEmpty {
       guard let c = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], c["db"] as? String == "retail_cn",
