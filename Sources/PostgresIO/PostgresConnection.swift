@@ -148,6 +148,38 @@ public enum PostgresType: Sendable, Equatable {
   }
 }
 
+/// One row of a result, valid only inside the `forEachRow` call that hands it out.
+public struct PostgresRow {
+  let res: OpaquePointer
+  let row: Int32
+  public let types: [PostgresType]
+
+  public var count: Int { types.count }
+  public func isNull(_ j: Int) -> Bool { PQgetisnull(res, row, Int32(j)) == 1 }
+
+  /// Column `j` typed as `PostgresConnection.query` types it; integers and doubles are parsed
+  /// from libpq's text without making a String.
+  public func value(_ j: Int) -> PostgresValue {
+    if isNull(j) { return .null }
+    let p = PQgetvalue(res, row, Int32(j))!
+    switch types[j] {
+    case .integer:
+      errno = 0
+      var end: UnsafeMutablePointer<CChar>?
+      let v = strtoll(p, &end, 10)
+      if errno == 0, let end, end.pointee == 0 { return .int(Int64(v)) }
+    case .double:
+      var end: UnsafeMutablePointer<CChar>?
+      let v = strtod(p, &end)  // also reads NaN, Infinity, -Infinity
+      if let end, end.pointee == 0, end != UnsafeMutablePointer(mutating: p) { return .double(v) }
+    default: break
+    }
+    let n = Int(PQgetlength(res, row, Int32(j)))
+    let s = String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
+    return PostgresConnection.value(s, types[j])
+  }
+}
+
 /// A whole result: column names and types, rows of typed values.
 public struct PostgresResult: Sendable {
   public var columns: [(name: String, type: PostgresType)]
@@ -288,6 +320,23 @@ public final class PostgresConnection {
       if r.rows.isEmpty { break }
       try body(r)
       if r.rows.count < size { break }
+    }
+    try execute("CLOSE wenshu_cursor")
+  }
+
+  /// As `forEachBatch`, one row at a time, read in place from libpq's result (no value is
+  /// copied until asked for): for loading large tables.
+  public func forEachRow(_ sql: String, _ params: [String?] = [], batch: Int = 20_000,
+                         _ body: (PostgresRow) throws -> Void) throws {
+    try execute("DECLARE wenshu_cursor NO SCROLL CURSOR FOR " + sql, params)
+    let size = max(1, batch)
+    while true {
+      let res = try run("FETCH FORWARD \(size) FROM wenshu_cursor", [])
+      defer { PQclear(res) }
+      let n = Int(PQntuples(res))
+      let types = (0..<Int(PQnfields(res))).map { PostgresType(oid: UInt32(PQftype(res, Int32($0)))) }
+      for i in 0..<n { try body(PostgresRow(res: res, row: Int32(i), types: types)) }
+      if n < size { break }
     }
     try execute("CLOSE wenshu_cursor")
   }

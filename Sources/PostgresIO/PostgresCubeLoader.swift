@@ -114,11 +114,11 @@ public enum PostgresCubeLoader {
     let names = t.columns.map { quotePostgresIdentifier($0.name) }.joined(separator: ", ")
     let insert = try sqlite.prepare(
       "INSERT INTO \(quoteIdentifier(t.name)) VALUES (\(t.columns.map { _ in "?" }.joined(separator: ", ")))")
-    try pg.forEachBatch("SELECT \(names) FROM \(quotePostgresIdentifier(t.schema)).\(quotePostgresIdentifier(t.name))") { batch in
-      for row in batch.rows {
-        try insert.bind(row.map(sqliteValue))
-        try insert.step()
-      }
+    var values = [SQLValue](repeating: .null, count: t.columns.count)
+    try pg.forEachRow("SELECT \(names) FROM \(quotePostgresIdentifier(t.schema)).\(quotePostgresIdentifier(t.name))") { row in
+      for j in values.indices { values[j] = sqliteValue(row.value(j)) }
+      try insert.bind(values)
+      try insert.step()
     }
   }
 
