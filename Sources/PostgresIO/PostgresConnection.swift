@@ -308,24 +308,9 @@ public final class PostgresConnection {
     }
   }
 
-  /// Reads a SELECT's rows in batches of `batch` through a cursor (inside a transaction),
-  /// calling `body` for each batch: tables larger than memory for one result still stream.
-  public func forEachBatch(_ sql: String, _ params: [String?] = [], batch: Int = 20_000,
-                           _ body: (PostgresResult) throws -> Void) throws {
-    // A failure aborts the enclosing transaction, which closes the cursor with it.
-    try execute("DECLARE wenshu_cursor NO SCROLL CURSOR FOR " + sql, params)
-    let size = max(1, batch)
-    while true {
-      let r = try query("FETCH FORWARD \(size) FROM wenshu_cursor")
-      if r.rows.isEmpty { break }
-      try body(r)
-      if r.rows.count < size { break }
-    }
-    try execute("CLOSE wenshu_cursor")
-  }
-
-  /// As `forEachBatch`, one row at a time, read in place from libpq's result (no value is
-  /// copied until asked for): for loading large tables.
+  /// Reads a SELECT's rows through a cursor (inside a transaction), `batch` rows a round
+  /// trip, handing each row to `body` in place (no value is copied until asked for): tables
+  /// too large for one result still stream.
   public func forEachRow(_ sql: String, _ params: [String?] = [], batch: Int = 20_000,
                          _ body: (PostgresRow) throws -> Void) throws {
     try execute("DECLARE wenshu_cursor NO SCROLL CURSOR FOR " + sql, params)

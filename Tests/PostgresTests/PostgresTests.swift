@@ -159,6 +159,25 @@ final class PostgresTests: XCTestCase {
     }
   }
 
+  /// Rows read through the cursor are typed as single results are.
+  func testCursorRowsAreTyped() throws {
+    let pg = try PostgresConnection(url: try Self.serverURL())
+    var got: [[PostgresValue]] = []
+    try pg.transaction {
+      try pg.forEachRow("""
+        SELECT x::bigint, $1::float8, 'Infinity'::float8, 12::numeric, 1.5::numeric, NULL::text, true, DATE '2026-01-02',
+               TIMESTAMP '2026-01-02 03:04:05', '上海'::text
+        FROM generate_series(1, 5) x
+        """, ["-0.25"], batch: 2) { row in
+        got.append((0..<row.count).map(row.value))
+      }
+    }
+    XCTAssertEqual(got.count, 5)
+    XCTAssertEqual(got.map { $0[0] }, (1...5).map { .int(Int64($0)) })
+    XCTAssertEqual(Array(got[4].dropFirst()), [.double(-0.25), .double(.infinity), .int(12), .double(1.5), .null, .bool(true),
+                                               .date("2026-01-02"), .timestamp("2026-01-02 03:04:05"), .text("上海")])
+  }
+
   /// Export never overwrites: the tables exist (CI exported them), so it refuses and writes nothing.
   func testExportRefusesExistingTablesWithoutReplace() throws {
     let url = try Self.serverURL()
