@@ -2,7 +2,8 @@
 # A throw-away PostgreSQL for CI and local checks (issue 16): start | stop | url [DB] | status.
 #
 #   start   installs postgresql (Debian package) if missing, creates a cluster in a temp dir
-#           owned by the unprivileged `postgres` user (created if missing), starts it with
+#           owned by the unprivileged `postgres` user (created if missing; when not run as
+#           root, the cluster is the caller's own), starts it with
 #           pg_ctl on 127.0.0.1:$WENSHU_PG_PORT (default 55432, loopback only, trust auth for
 #           the throw-away superuser `wenshu`), creates one database per shared SQLite file
 #           (retail_cn, cdnow_sample, cdnow) and fills each with `wenshu export`, plus an
@@ -30,7 +31,8 @@ bindir() {
   echo "$d"
 }
 
-as_pg() { runuser -u "$run_as" -- "$@"; }
+# As root (CI) the server runs as the unprivileged `postgres` user; otherwise as oneself.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u "$run_as" -- "$@"; else "$@"; fi; }
 
 wenshu_bin() {
   if [ -n "${WENSHU_BIN:-}" ] && [ -x "$WENSHU_BIN" ]; then echo "$WENSHU_BIN"; return; fi
@@ -47,15 +49,18 @@ start() {
     exit 1
   fi
   if ! bindir >/dev/null || ! dpkg -s libpq-dev >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "postgres.sh: install postgresql and libpq-dev first (apt-get install postgresql libpq-dev)" >&2; exit 1; }
     echo "postgres.sh: installing postgresql and libpq-dev" >&2
     apt-get update -qq >&2 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql libpq-dev >&2
   fi
   local bin; bin=$(bindir) || { echo "postgres.sh: no PostgreSQL binaries after installing" >&2; exit 1; }
-  id "$run_as" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$run_as"
+  if [ "$(id -u)" -eq 0 ]; then
+    id "$run_as" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$run_as"
+  fi
 
   local dir; dir=$(mktemp -d /tmp/wenshu-pg.XXXXXX)
-  chown "$run_as" "$dir"
+  [ "$(id -u)" -ne 0 ] || chown "$run_as" "$dir"
   chmod 700 "$dir"
   echo "$dir" > "$state"
   # A start that fails half-way leaves nothing running.
