@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL for CI and local checks (issue 16): start | stop | url [DB] | status.
 #
-#   start   installs postgresql (Debian package) if missing, creates a cluster in a temp dir
+#   start   installs postgresql (Debian package) if missing; creates a cluster in a temp dir
 #           owned by the unprivileged `postgres` user (created if missing; when not run as
-#           root, the cluster is the caller's own), starts it with
-#           pg_ctl on 127.0.0.1:$WENSHU_PG_PORT (default 55432, loopback only, trust auth for
-#           the throw-away superuser `wenshu`), creates one database per shared SQLite file
-#           (retail_cn, cdnow_sample, cdnow) and fills each with `wenshu export`, plus an
-#           empty wenshu_scratch for the export tests; prints the retail_cn URL.
+#           root, the caller's own); starts it with pg_ctl on 127.0.0.1:$WENSHU_PG_PORT
+#           (default 55432 + 0…499 from the checkout's path; loopback only, trust auth for the
+#           throw-away superuser `wenshu`); creates one database per shared SQLite file
+#           (retail_cn, cdnow_sample, cdnow) filled with `wenshu export`, and an empty
+#           wenshu_scratch for the export tests; prints the retail_cn URL.
 #   url DB  prints the URL of database DB (default retail_cn).
 #   stop    stops the server and removes its directory.
 #
@@ -16,7 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-port=${WENSHU_PG_PORT:-55432}
+# The default port is 55432 plus a number from the package's path, so that several checkouts
+# on one machine (worktrees) can each run their own server.
+port=${WENSHU_PG_PORT:-$(( 55432 + $(pwd -P | cksum | cut -d' ' -f1) % 500 ))}
 state=/tmp/wenshu-pg-$port.dir
 user=wenshu
 run_as=postgres
