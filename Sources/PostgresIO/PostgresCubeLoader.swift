@@ -32,6 +32,7 @@ public enum PostgresCubeLoader {
       guard !tables.isEmpty else {
         throw PostgresError(.query, "\(pg.url.redacted) has no tables in its current schema (search_path). Load data first, e.g. with `wenshu export --to \(pg.url.redacted) --db FILE.sqlite`.")
       }
+      try checkNamesFitSQLite(tables, url: pg.url)
       let sqlite = try SQLiteDatabase(path: file, readOnly: false, create: true)
       try sqlite.execute("PRAGMA journal_mode = OFF")
       try sqlite.execute("PRAGMA synchronous = OFF")
@@ -107,6 +108,26 @@ public enum PostgresCubeLoader {
       tables[tables.count - 1].columns.append(ServerColumn(name: c, dataType: type))
     }
     return tables
+  }
+
+  /// SQLite compares names without case: `Orders` and `orders` cannot both be copied.
+  static func checkNamesFitSQLite(_ tables: [ServerTable], url: PostgresURL) throws {
+    func clash(_ names: [String]) -> (String, String)? {
+      var seen: [String: String] = [:]
+      for n in names {
+        if let other = seen[n.lowercased()] { return (other, n) }
+        seen[n.lowercased()] = n
+      }
+      return nil
+    }
+    if let (a, b) = clash(tables.map(\.name)) {
+      throw PostgresError(.other, "\(url.redacted) has tables “\(a)” and “\(b)”, whose names differ only in case; Wenshu cannot tell them apart. Rename one, or point the URL at a schema holding one of them (?options=-csearch_path%3DSCHEMA).")
+    }
+    for t in tables {
+      if let (a, b) = clash(t.columns.map(\.name)) {
+        throw PostgresError(.other, "table \(t.name) on \(url.redacted) has columns “\(a)” and “\(b)”, whose names differ only in case; Wenshu cannot tell them apart. Rename one, or expose the table through a view.")
+      }
+    }
   }
 
   /// Copies one table's rows, in the order the server stores them, into the SQLite copy.

@@ -267,6 +267,35 @@ final class PostgresTests: XCTestCase {
     ])
   }
 
+  /// The schema named by search_path in the URL is the one read; names that differ only in
+  /// case are refused with a message (SQLite, and so the loader, cannot tell them apart).
+  func testSearchPathAndCaseClashes() throws {
+    let server = try PostgresURL(try Self.serverURL())
+    let scratch = "postgresql://\(server.user ?? "wenshu")@\(server.host ?? "127.0.0.1"):\(server.port ?? 5432)/wenshu_scratch"
+    let writer: PostgresConnection
+    do { writer = try PostgresConnection(url: scratch, mode: .write) } catch let e as PostgresError where e.kind == .noDatabase {
+      if TestData.isCI { XCTFail("the scratch database is missing: .ci/postgres.sh start creates wenshu_scratch") }
+      throw XCTSkip("no wenshu_scratch database on the server (.ci/postgres.sh start creates it)")
+    }
+    try writer.transaction {
+      try writer.execute("DROP SCHEMA IF EXISTS wenshu_case CASCADE")
+      try writer.execute("CREATE SCHEMA wenshu_case")
+      try writer.execute("CREATE TABLE wenshu_case.orders (id bigint, customer_id bigint, created_at date, amount float8)")
+      try writer.execute("INSERT INTO wenshu_case.orders VALUES (1, 7, '2026-01-05', 10.5), (2, 7, '2026-02-05', 4.5), (3, 8, '2026-02-06', 1)")
+    }
+    let url = scratch + "?options=-csearch_path%3Dwenshu_case"
+    let engine = try Engine(database: url, grammars: TestData.grammars.path, today: TestData.demoToday)
+    XCTAssertEqual(engine.database.cube.orders.count, 3)
+    XCTAssertEqual(engine.database.mapping.orders.amount, "amount")
+    let a = engine.ask("销售额", today: Day(year: 2026, month: 3, day: 1))
+    XCTAssertEqual(a.table?.rows.first?.first.flatMap { if case .double(let d) = $0 { d } else { nil } }, 16, AnswerJSON.encode(a))
+    try writer.execute("CREATE TABLE wenshu_case.\"Orders\" (x bigint)")
+    XCTAssertThrowsError(try Engine(database: url, grammars: TestData.grammars.path, today: TestData.demoToday)) { e in
+      XCTAssertTrue(String(describing: e).contains("differ only in case"), String(describing: e))
+    }
+    try writer.execute("DROP SCHEMA wenshu_case CASCADE")
+  }
+
   /// A port with no listener: bound and closed again.
   static func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
