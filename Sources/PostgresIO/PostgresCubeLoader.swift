@@ -5,8 +5,9 @@
 // ordinary CubeLoader and delete it. So the mapping is inferred by the very same code as for a
 // SQLite file (MappingInference on a DatabaseSchema), keys, dates and duplicates are read by
 // the same loader, and an answer from PostgreSQL is the answer from the SQLite file the data
-// came from. Only the tables the mapping uses are copied with their rows; the others are
-// created empty, and their row counts are taken from the server so inference sees them.
+// came from. Only the tables the mapping uses (each `ROLE table:` line of its file form) are
+// copied with their rows; the others are created empty, with the server's row counts, so that
+// inference sees them.
 //
 // The server is only read: one read-only, repeatable-read transaction (a consistent
 // snapshot), every statement under the statement timeout, rows in stored order through a
@@ -49,7 +50,7 @@ public enum PostgresCubeLoader {
       }
       for i in schema.tables.indices { schema.tables[i].rowCount = counts[schema.tables[i].name] ?? 0 }
       let mapping = try mappingFile.map { try DataMapping.load(file: $0, schema: schema) } ?? MappingInference.infer(schema)
-      let used = Set([mapping.orders.table, mapping.customers?.table, mapping.items?.table, mapping.feedback?.table].compactMap { $0 })
+      let used = tablesNamed(by: mapping)
       try sqlite.execute("BEGIN")
       for t in tables where used.contains(t.name) { try copyRows(t, from: pg, to: sqlite) }
       try sqlite.execute("COMMIT")
@@ -108,6 +109,18 @@ public enum PostgresCubeLoader {
       tables[tables.count - 1].columns.append(ServerColumn(name: c, dataType: type))
     }
     return tables
+  }
+
+  /// Every table the mapping gives a role (orders, customers, items, feedback, events, and any
+  /// role added later): read from its file form, whose `ROLE table: NAME` lines name them.
+  static func tablesNamed(by mapping: DataMapping) -> Set<String> {
+    var out: Set<String> = []
+    for line in mapping.text.split(separator: "\n") where !line.hasPrefix("#") {
+      let parts = line.split(separator: ":", maxSplits: 1)
+      guard parts.count == 2, parts[0].split(separator: " ").last == "table" else { continue }
+      out.insert(parts[1].trimmingCharacters(in: .whitespaces))
+    }
+    return out
   }
 
   /// SQLite compares names without case: `Orders` and `orders` cannot both be copied.

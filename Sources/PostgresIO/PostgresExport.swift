@@ -1,9 +1,9 @@
 // SQLite → PostgreSQL (`wenshu export --to postgresql://…`): the one place Wenshu writes, and
 // it writes only to the target server. The SQLite file is opened read-only.
 //
-// Every table of the file (the roles the loader infers — orders, customers, items, feedback —
-// and any other table as it is) becomes a table of the same name and columns in the server's
-// current schema. Each column's type follows what it holds: integer → bigint, numbers →
+// Every table of the file (the roles the loader infers — orders, customers, items, feedback,
+// events — and any other table as it is) becomes a table of the same name and columns in the
+// server's current schema. Each column's type follows what it holds: integer → bigint, numbers →
 // double precision, ISO dates → date, ISO date-times → timestamp, anything else (mixed kinds
 // included) → text. Rows go in the file's order through COPY FROM STDIN, all tables in one
 // transaction: the server has all of them or none. Existing tables are refused unless
@@ -93,6 +93,7 @@ public enum PostgresExport {
     if let c = m.customers { out[c.table] = "customers" }
     if let i = m.items { out[i.table] = "order items" }
     if let f = m.feedback { out[f.table] = "feedback" }
+    if let e = m.events { out[e.table] = "events" }
     return out
   }
 
