@@ -495,23 +495,29 @@ extension Compilation {
 
     // Output columns, as the executor's ResultTable.
     var out: [SQL] = []
-    for (i, dim) in plan.groupBy.enumerated() {
-      out.append("k\(raw: String(i)) AS \(raw: q(dim.rawValue))")
-      if dim == .customer && hasNames { out.append("n\(raw: String(i)) AS \(raw: q("name"))") }
+    var described: [OutputColumn] = []
+    func column(_ expr: SQL, _ id: String, key: Bool = false, numeric: Bool = true) {
+      out.append("\(expr) AS \(raw: q(id))")
+      described.append(OutputColumn(id: id, isKey: key, numeric: numeric))
     }
-    if let g = plan.timeGrain { out.append("\(unitLabel(g, "kt")) AS \(raw: q(g.rawValue))") }
-    for (i, m) in ms.enumerated() { out.append("v\(raw: String(i)) AS \(raw: q(m.rawValue))") }
+    for (i, dim) in plan.groupBy.enumerated() {
+      column("k\(raw: String(i))", dim.rawValue, key: true, numeric: false)
+      if dim == .customer && hasNames { column("n\(raw: String(i))", "name", numeric: false) }
+    }
+    if let g = plan.timeGrain { column(unitLabel(g, "kt"), g.rawValue, key: true, numeric: false) }
+    for (i, m) in ms.enumerated() { column("v\(raw: String(i))", m.rawValue) }
     if plan.share {
-      for (i, m) in ms.enumerated() { out.append("s\(raw: String(i)) AS \(raw: q(m.rawValue + "_share"))") }
+      for (i, m) in ms.enumerated() { column("s\(raw: String(i))", m.rawValue + "_share") }
     }
     if cmp != nil {
       for (i, m) in ms.enumerated() {
         let v: SQL = "v\(raw: String(i))", p: SQL = "p\(raw: String(i))"
-        out.append("\(p) AS \(raw: q(m.rawValue + "_previous"))")
-        out.append("(CASE WHEN \(v) IS NULL OR \(p) IS NULL THEN NULL ELSE \(v) - \(p) END) AS \(raw: q(m.rawValue + "_change"))")
-        out.append("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE (\(v) - \(p)) * 1.0 / abs(\(p)) END) AS \(raw: q(m.rawValue + "_change_rate"))")
+        column(p, m.rawValue + "_previous")
+        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL THEN NULL ELSE \(v) - \(p) END)", m.rawValue + "_change")
+        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE (\(v) - \(p)) * 1.0 / abs(\(p)) END)", m.rawValue + "_change_rate")
       }
     }
+    outputColumns = described
 
     // Order: by the first figure for rankings (and topics alone), ties and otherwise by keys.
     let keyOrder = keys.filter { !$0.hasPrefix("n") }

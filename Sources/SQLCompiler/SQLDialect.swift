@@ -123,6 +123,13 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     }
   }
 
+  /// Equal, NULL equal to NULL (matching keys of two blocks, the unknown group included).
+  func isNotDistinct(_ a: SQL, _ b: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "(\(a) IS \(b))"
+    }
+  }
+
   /// The row's physical identity in table scan order.
   var rowid: String { "rowid" }
 

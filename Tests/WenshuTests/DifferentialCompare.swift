@@ -15,20 +15,31 @@ struct DiffOutcome {
   /// Seconds spent in the executor (with oracle runs) and in SQLite.
   var executorSeconds = 0.0
   var sqlSeconds = 0.0
+  /// Both sides refused the plan (as they must for plans the data cannot answer).
+  var refused = false
 }
 
 enum DiffRunner {
   /// Runs `plan` both ways and compares.
   static func check(_ plan: Plan, _ lang: Language, _ ds: DiffDataset, seed: UInt64) -> DiffOutcome {
+    check(.aggregate(plan), lang, ds, seed: seed)
+  }
+
+  /// Runs a plan tree both ways (the executor's operators; one compiled statement) and compares.
+  static func check(_ tree: LogicalPlan, _ lang: Language, _ ds: DiffDataset, seed: UInt64) -> DiffOutcome {
     var out = DiffOutcome()
+    let plan = tree.main
     let header = "dataset=\(ds.name) seed=\(seed) today=\(plan.today.iso) lang=\(lang.rawValue)"
-      + (plan.thresholds == Thresholds() ? "" : " thresholds=\(plan.thresholds)") + "\n  plan: \(plan)"
+      + (plan.thresholds == Thresholds() ? "" : " thresholds=\(plan.thresholds)")
+      + (tree.blocks.count == 1 ? "\n  plan: \(describe(plan))" : "\n  tree: \(tree.line)\n  blocks: " + tree.blocks.map(describe).joined(separator: "\n          "))
     let t0 = Date()
-    let executed: Result<ResultTable, Error> = Result { try ds.executor.run(plan, language: lang) }
+    let executed: Result<ResultTable, Error> = Result { try ds.executor.run(tree, language: lang) }
     out.executorSeconds = Date().timeIntervalSince(t0)
-    let compiled: Result<CompiledSQL, Error> = Result { try ds.compiler.compile(plan, language: lang) }
+    let compiled: Result<CompiledSQL, Error> = Result { try ds.compiler.compile(tree, language: lang) }
     switch (executed, compiled) {
-    case (.failure, .failure): return out
+    case (.failure, .failure):
+      out.refused = true
+      return out
     case (.failure(let e), .success(let c)):
       out.failure = "\(header)\n  the executor refused (\(e)) but the compiler did not:\n\(c.literalSQL)"
       return out
@@ -50,6 +61,11 @@ enum DiffRunner {
       }
       return out
     }
+  }
+
+  /// A plan's line with its customer and order predicates.
+  static func describe(_ p: Plan) -> String {
+    "\(p)" + p.customerPredicates.map { " customers=\($0)" }.joined() + p.orderPredicates.map { " orders=\($0)" }.joined()
   }
 
   // MARK: Comparing

@@ -51,8 +51,8 @@ final class DifferentialTests: XCTestCase {
       while i < count {
         let s = DiffPlans.seed(run: seed, index: i)
         if let ds = DiffPlans.dataset(s, sets) {
-          let (plan, lang) = DiffPlans.plan(s, ds)
-          report.add(DiffRunner.check(plan, lang, ds, seed: s), plan: plan, dataset: ds.name)
+          let (tree, lang) = DiffPlans.tree(s, ds)
+          report.add(DiffRunner.check(tree, lang, ds, seed: s), tree: tree, dataset: ds.name)
         }
         i += workers
       }
@@ -67,8 +67,8 @@ final class DifferentialTests: XCTestCase {
     let sets = try DiffData.all()
     for (name, seed) in Self.regressions {
       guard let ds = sets.first(where: { $0.name == name }) else { continue }
-      let (plan, lang) = DiffPlans.plan(seed, ds)
-      if let f = DiffRunner.check(plan, lang, ds, seed: seed).failure { XCTFail(f) }
+      let (tree, lang) = DiffPlans.tree(seed, ds)
+      if let f = DiffRunner.check(tree, lang, ds, seed: seed).failure { XCTFail(f) }
     }
   }
 
@@ -108,16 +108,28 @@ final class DiffReport: @unchecked Sendable {
   private var byDataset: [String: Int] = [:]
   private var timing: [String: (executor: Double, sql: Double)] = [:]
   private var byShape: [String: Int] = [:]
+  private var refused = 0
+  private var refusedShapes: [String: Int] = [:]
 
-  func add(_ o: DiffOutcome, plan: Plan, dataset: String) {
+  func add(_ o: DiffOutcome, tree: LogicalPlan, dataset: String) {
     lock.lock()
     defer { lock.unlock() }
     plans += 1
     byDataset[dataset, default: 0] += 1
     let t = timing[dataset] ?? (0, 0)
     timing[dataset] = (t.executor + o.executorSeconds, t.sql + o.sqlSeconds)
-    for s in DiffReport.shapes(plan) { byShape[s, default: 0] += 1 }
+    var shapes = tree.blocks.flatMap(DiffReport.shapes)
+    switch tree {
+    case .aggregate: break
+    case .share: shapes.append("tree:share")
+    case .difference: shapes.append("tree:difference")
+    }
+    for s in Set(shapes) { byShape[s, default: 0] += 1 }
     if let f = o.failure { failures.append(f) }
+    if o.refused {
+      refused += 1
+      for s in Set(tree.blocks.flatMap(DiffReport.shapes)) where s.hasPrefix("metric:") || s.hasPrefix("tree:") { refusedShapes[s, default: 0] += 1 }
+    }
   }
 
   static func shapes(_ p: Plan) -> [String] {
@@ -132,6 +144,8 @@ final class DiffReport: @unchecked Sendable {
     s += p.filters.map { "filter:\($0.dimension.rawValue)\($0.negated ? "!" : "")" }
     if p.ranking != nil { s.append("ranking") }
     if !p.conditions.isEmpty { s.append("conditions") }
+    s += p.customerPredicates.map { if case .kind(let k) = $0 { return "customers:\(k.rawValue)" } else { return "customers:age" } }
+    if !p.orderPredicates.isEmpty { s.append("order amounts") }
     s.append(p.period == nil ? "period:none" : (p.period.map { $0.dayCount == 1 } ?? false ? "period:one day" : "period:range"))
     return s
   }
@@ -140,6 +154,7 @@ final class DiffReport: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     var lines = [String(format: "differential: %d plans in %.1f s (%.1f ms/plan), %d failing", plans, seconds, seconds * 1000 / Double(max(plans, 1)), failures.count)]
+    lines.append("  refused by both sides: \(refused) plans (" + refusedShapes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
     lines.append("  per dataset (plans, executor s, SQLite s): " + byDataset.sorted { $0.key < $1.key }.map {
       "\($0.key) \($0.value) " + String(format: "%.2f %.2f", timing[$0.key]?.executor ?? 0, timing[$0.key]?.sql ?? 0)
     }.joined(separator: ", "))
