@@ -6,7 +6,8 @@
 // CTE names end with the scope: _m the plan's period, _c the comparison period (its time units
 // aligned by position with the main period's), _t the totals shares divide by.
 //
-// Where the executor deviates from semantics.md this file follows semantics.md:
+// As semantics.md defines them (and the executor computes them; the differential test
+// fails on any disagreement):
 // - a share is the group's figure ÷ the same figure over all groups, computed without the
 //   grouping (so also over groups a ranking leaves out, and counting a customer of several
 //   groups once); with no grouping, for a kind of customer (repeat, new, returning,
@@ -524,7 +525,7 @@ extension Compilation {
     var order: [String] = []
     let byFigure = plan.ranking != nil || (plan.groupBy == [.topic] && plan.timeGrain == nil)
     if byFigure {
-      order.append("v0 \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)")
+      order.append(d.rankKey("v0").literal(d.literal) + " \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)")
     }
     order += keyOrder
     var statement: SQL = "SELECT \(out.joined(", ")) FROM \(raw: fin)"

@@ -64,7 +64,7 @@ extension Compilation {
     let (first, second) = byOrders ? (orders, spend) : (spend, orders)
     var statement: SQL = """
       SELECT \(cols.joined(", ")) FROM \(from) WHERE \(allOf([customerPredicate(r), member] + conditions)) \
-      ORDER BY \(first) \(raw: dir), \(second) \(raw: dir), u.key
+      ORDER BY \(d.rankKey(first)) \(raw: dir), \(d.rankKey(second)) \(raw: dir), u.key
       """
     if let rk = plan.ranking { statement.append(" LIMIT \(bind(max(rk.limit, 0)))") }
     return statement

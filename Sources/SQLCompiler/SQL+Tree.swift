@@ -19,6 +19,8 @@ extension SQLCompiler {
   /// One statement for a plan tree; an aggregate leaf alone compiles as `compile(_:language:)`.
   public func compile(_ tree: LogicalPlan, language: Language) throws -> CompiledSQL {
     if case .aggregate(let p) = tree { return try compile(p, language: language) }
+    // The shared source CTEs (customer figures up to today, RFM) hold for one today only.
+    guard Set(tree.blocks.map(\.today)).count == 1 else { throw SQLCompileError("the blocks of a plan tree share one today") }
     let t = TreeCompilation(compiler: self, language: language)
     let (name, columns) = try t.node(tree)
     // The statement's own fragments go through a compilation of the main block (dialect, quoting).

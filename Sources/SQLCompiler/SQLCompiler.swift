@@ -7,7 +7,8 @@
 // from the question (filter values, dates, thresholds, limits) are bound parameters only.
 //
 // Layout: SQL+Sources (the mapped tables read as the loader reads them), SQL+RFM, SQL+Filters,
-// SQL+Time (time keys and axes), SQL+Figures, SQL+Lists, SQL+Cohorts.
+// SQL+Time (time keys and axes), SQL+Figures (built-in and catalog metrics), SQL+Lists,
+// SQL+Cohorts, SQL+Tree (a plan tree — shares, differences — as one statement).
 
 import CubeSQLite
 import QueryModel

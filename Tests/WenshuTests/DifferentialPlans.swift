@@ -302,6 +302,8 @@ enum DiffPlans {
     if r.chance(0.3) { plan.conditions = conditions(&r) }
     plan.filters = filters(&r, ds, allowTopic: false)
     if r.chance(0.6) { plan.ranking = Ranking(limit: r.int(1...20), descending: r.chance(0.8)) }
+    if r.chance(0.15) { plan.customerPredicates = customerPredicates(&r) }
+    if r.chance(0.1) { plan.orderPredicates = orderPredicates(&r) }
   }
 
   static func cohort(_ plan: inout Plan, _ r: inout DiffRandom, _ ds: DiffDataset) {
@@ -312,5 +314,6 @@ enum DiffPlans {
     plan.metrics = [.retention]
     plan.period = range
     plan.filters = filters(&r, ds, allowTopic: false)
+    if r.chance(0.15) { plan.customerPredicates = customerPredicates(&r) }
   }
 }
