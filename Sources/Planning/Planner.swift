@@ -71,6 +71,15 @@ public struct Planner: Sendable {
   /// channel (or the first) wins and each other dimension becomes an alternative.
   public func plan(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
     var best = try planOne(r, today: today, catalog: catalog)
+    // Every understood word shapes the tree, or the question is refused (never answered as
+    // if the word were absent).
+    let unused = WordUse.unused(r, best.tree)
+    if !unused.isEmpty {
+      let words = unused.map { "“\($0)”" }.joined(separator: r.language == .zh ? "、" : ", ")
+      throw Refusal(say(r, "无法把 \(words) 和问题的其他部分组合起来：不用它们作答就是回答另一个问题，所以没有作答。",
+                        "Could not combine \(words) with the rest of the question: answering without them would answer a different question, so no answer was given."),
+                    suggestions: examples(r.language), uncombined: unused)
+    }
     for (i, group) in r.values.enumerated() where group.count > 1 {
       let named = group.contains { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) }
       if named { continue }
@@ -98,6 +107,7 @@ public struct Planner: Sendable {
       if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
+    if r.analysis.ask != nil || r.analysis.hasOptions { return try planAnalysis(r, today: today, catalog: catalog, significant: significant) }
     if !r.unsupported.isEmpty {
       let words = r.unsupported.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       throw Refusal(say(r, "Wenshu 不计算 \(words)：可以问销售额、订单数、客单价、复购率、新客、流失、RFM、留存、NPS 等指标。",
@@ -105,6 +115,14 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
     var metrics = r.metrics
+    // 最好的客户 / 大客户 / best customers, 最好的品类 / best category: ranked by sales
+    // (semantics.md "Superlatives without a figure"); a measure word ranks by its figure.
+    let rankedThings = r.groupBy.contains(.customer) || r.mentionsCustomer && !r.which
+      || r.groupBy.contains { $0 != .customer && $0 != .topic && $0 != .segment }
+    if metrics.isEmpty, r.ranking != nil, rankedThings, r.conditions.isEmpty, !r.wantsList, r.segments.isEmpty, r.topics.isEmpty,
+      r.measures.isEmpty, !r.predict, r.horizonDays == nil {
+      metrics = [.sales]
+    }
     // 会员等级分布 / RFM segments: a grouping with no figure counts customers (buyers in a period).
     if metrics.isEmpty, r.segments.isEmpty, r.topics.isEmpty, !r.wantsList, !r.predict, r.conditions.isEmpty, !r.bestSelling,
       !r.groupBy.isEmpty, r.groupBy.allSatisfy({ $0.isCustomerAttribute && $0 != .customer }) {
@@ -114,11 +132,10 @@ public struct Planner: Sendable {
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
-      let sugg = suggestions(for: significant)
       let msg = hasIntent
         ? say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given.")
         : say(r, "没有理解这个问题：\(words) 不是已知的指标、维度或数据中的值。", "Did not understand the question: \(words) is not a known metric, dimension or value in the data.")
-      throw Refusal(msg + (sugg.isEmpty ? "" : say(r, " 您是不是想问：", " Did you mean: ") + sugg.joined(separator: zh ? "、" : ", ")), suggestions: sugg + examples(r.language))
+      throw Refusal(msg, suggestions: examples(r.language), words: significant)
     }
     guard hasIntent else {
       throw Refusal(say(r, "没有识别出要计算的指标（例如 销售额、订单数、复购率、新客、流失率、NPS）。", "No metric was recognised (for example sales, orders, repeat purchase rate, new customers, churn rate, NPS)."),
@@ -167,12 +184,22 @@ public struct Planner: Sendable {
     }
     if let c = r.comparison, plan.comparison != .periods { plan.comparison = c }
     if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
-    // 对比 / vs with one period and nothing else to compare: against the previous period.
-    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil {
-      plan.comparison = .previousPeriod
+    // 对比 / vs with one period and nothing else to compare: 销售额和上月比, sales vs last month
+    // compare the current unit with the one named; 本月销售额对比 compares with the previous period.
+    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil
+      && r.customerKinds.count < 2 {
+      if let e = mainExpr, case .unitOffset(let u, let back) = e, back >= 1, let cur = TimeResolution.resolve(.unitOffset(u, back: 0), today: today) {
+        plan.comparisonPeriod = plan.period
+        plan.period = cur
+        mainExpr = .unitOffset(u, back: 0)
+        plan.comparison = .periods
+      } else {
+        plan.comparison = .previousPeriod
+      }
     }
     // Kinds of customer, ages and order amounts restrict every figure (semantics.md "Composition").
-    plan.customerPredicates = r.customerKinds.map { .kind($0) } + r.ages.map { .age(min: $0.min, max: $0.max) }
+    // Several kinds (新老客) are stacked by `compose`, one block each; one kind restricts the block.
+    plan.customerPredicates = (r.customerKinds.count == 1 ? [.kind(r.customerKinds[0])] : []) + r.ages.map { .age(min: $0.min, max: $0.max) }
     if !r.ages.isEmpty && !catalog.dimensions.contains(.ageBand) {
       throw missing(r, .ageBand, catalog)
     }
@@ -190,6 +217,8 @@ public struct Planner: Sendable {
     if metrics.contains(.retention) || (r.cohort && r.monthsAfter != nil) {
       let range = plan.period ?? catalog.dataRange.map { DateRange($0.start, min($0.end, today)) } ?? DateRange(today, today)
       plan.cohort = CohortSpec(cohorts: range, monthsAfter: r.monthsAfter)
+      // 首购客户的留存: a cohort is made of first-purchase customers already.
+      plan.customerPredicates.removeAll { $0 == .kind(.new) }
       plan.metrics = [.retention]
       plan.period = range
       try applyFilters(r, &plan, catalog)
@@ -228,12 +257,19 @@ public struct Planner: Sendable {
     }
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
     // 消费前5名的客户: a ranking by a measure word ranks by that figure.
-    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend ? .sales : .orders] }
+    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend || m == .amount ? .sales : .orders] }
+
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
     // 下单至少3次的客户 / customers with at least 3 orders: the customers meeting the condition.
-    let conditionList = r.mentionsCustomer && !r.conditions.isEmpty && metrics.isEmpty && !r.wantsCount && r.ranking == nil && !r.share
+    // ("customers who ordered" names the customers, "下单客户数" counts them).
+    let buyersAsNoun = metrics == [.buyers] && r.metricTokens.contains { t in
+      t.metric == .buyers && !["数", "number", "count", "how many"].contains { r.tokens[t.index].text.contains($0) }
+    }
+    let conditionList = (r.mentionsCustomer || buyersAsNoun) && !r.conditions.isEmpty && (metrics.isEmpty || buyersAsNoun)
+      && !r.wantsCount && r.ranking == nil && !r.share
+    if conditionList && buyersAsNoun { metrics = [] }
     let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList) && !r.groupBy.contains(where: { $0 != .customer })
       && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
     if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
@@ -267,6 +303,8 @@ public struct Planner: Sendable {
       // "客户" alone is no grouping unless ranked.
       groupBy.removeAll { $0 == .customer }
     }
+    // 客户都在抱怨什么: the topics, not each customer.
+    if groupBy.contains(.topic) { groupBy.removeAll { $0 == .customer } }
     // The topic of feedback is only a grouping for feedback figures.
     if groupBy.contains(.topic) && !metrics.contains(where: \.isFeedback) { plan.metrics = [.negativeFeedback] }
     plan.groupBy = plan.groupBy.isEmpty ? groupBy : plan.groupBy
@@ -295,7 +333,7 @@ public struct Planner: Sendable {
       let base = plan.period ?? DateRange(today.adding(days: -29), today)
       if plan.period == nil { plan.period = base }
       switch c {
-      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(base)
+      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(of: mainExpr, range: base)
       case .previousPeriod:
         plan.comparisonPeriod = mainExpr.map { TimeResolution.previousPeriod(of: $0, range: base, today: today) }
           ?? DateRange(base.start - base.dayCount, base.start - 1)
@@ -470,36 +508,4 @@ public struct Planner: Sendable {
       : ["sales last month", "repeat purchase rate by region this year", "top 10 customers by spend", "churn rate"]
   }
 
-  /// Closest grammar phrases by edit distance.
-  func suggestions(for words: [String]) -> [String] {
-    var out: [String] = []
-    for w in words.prefix(3) {
-      let ws = Array(w.unicodeScalars.prefix(40))
-      var best: [(Int, String)] = []
-      for p in phrases {
-        let ps = Array(p.unicodeScalars)
-        guard abs(ps.count - ws.count) <= 2 else { continue }
-        let d = editDistance(ws, ps)
-        if d <= max(1, ws.count / 3) { best.append((d, p)) }
-      }
-      best.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-      for (_, p) in best.prefix(3) where !out.contains(p) { out.append(p) }
-    }
-    return out
-  }
-
-  func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      cur[0] = i
-      for j in 1...b.count {
-        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&prev, &cur)
-    }
-    return prev[b.count]
-  }
 }

@@ -62,9 +62,18 @@ extension LogicalPlan {
     case .aggregate(let p): return p.explainTree
     case .share(let part, let whole):
       let ms = part.main.metrics.map(\.rawValue).joined(separator: ",")
-      return ExplainNode("SHARE", ["\(ms) = part ÷ whole"], [part.explainTree, whole.explainTree])
+      var p = part.explainTree, w = whole.explainTree
+      p.details.append("[part]")
+      w.details.append("[whole]")
+      return ExplainNode("SHARE", ["\(ms) = part ÷ whole"], [p, w])
     case .difference(let d, let a, let b, let input):
       return ExplainNode("DIFFERENCE", ["\(d.rawValue): \(a) − \(b)"], [input.explainTree])
+    case .stack(let key, let parts):
+      return ExplainNode("STACK", ["by \(key)"], parts.map { p in
+        var n = p.plan.explainTree
+        n.details.append("[\(p.label)]")
+        return n
+      })
     }
   }
 }

@@ -193,6 +193,8 @@ public struct CustomerCondition: Hashable, Sendable, Codable {
 }
 
 public struct Ranking: Hashable, Sendable, Codable {
+  /// The limit of a ranking of every group (哪些品类卖得最好, best-selling categories).
+  public static let everyGroup = 1_000_000
   public var limit: Int
   public var descending: Bool
   public init(limit: Int, descending: Bool) {
@@ -285,6 +287,8 @@ public struct Plan: Hashable, Sendable, Codable {
   public var thresholds: Thresholds = Thresholds()
   /// Days ahead for model predictions (expected purchases, CLV); nil = the default year.
   public var horizonDays: Int?
+  /// A deeper analysis (bought together, funnel, clusters, sentiment): Analysis.swift.
+  public var analysis: Analysis?
 
   public init(today: Day) { self.today = today }
 }

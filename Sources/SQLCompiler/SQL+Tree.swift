@@ -9,6 +9,8 @@
 //                        missing or the whole is 0), as ShareOperator.
 //   difference(d, a, b)  one row: the first figure of the rows whose d is a and b, and a − b,
 //                        as DifferenceOperator.
+//   stack(key, parts)    the parts' rows one under another, each under its label in a first
+//                        key column `key`, as StackOperator.
 //
 // Only trees over figures blocks compile (lists and cohorts are no parts of a tree).
 
@@ -45,8 +47,10 @@ final class TreeCompilation {
   }
 
   func compilation(_ plan: Plan, prefix: String) -> Compilation {
-    Compilation(mapping: compiler.mapping, dialect: compiler.dialect, topics: compiler.topics, plan: plan, language: lang,
-                store: store, prefix: prefix)
+    let c = Compilation(mapping: compiler.mapping, dialect: compiler.dialect, topics: compiler.topics, plan: plan, language: lang,
+                        store: store, prefix: prefix)
+    c.eventSteps = compiler.eventSteps
+    return c
   }
 
   /// The CTE holding a node's rows (with rn, their order) and its columns.
@@ -111,6 +115,23 @@ final class TreeCompilation {
         OutputColumn(id: fig.id + "_b", isKey: false, numeric: fig.numeric),
         OutputColumn(id: fig.id + "_difference", isKey: false, numeric: true),
       ])
+
+    case .stack(let key, let parts):
+      let c = compilation(tree.main, prefix: "k\(n)_")
+      var arms: [SQL] = []
+      var columns: [OutputColumn]?
+      for (i, part) in parts.enumerated() {
+        let (pn, pc) = try node(part.plan)
+        if columns == nil { columns = pc }
+        let cols = (columns ?? pc).map { c.q($0.id) }.joined(separator: ", ")
+        arms.append("SELECT \(raw: String(i)) AS pi, rn AS prn, \(c.bind(part.label)) AS \(raw: c.q(key)), \(raw: cols) FROM \(raw: pn)")
+      }
+      guard let first = columns, !arms.isEmpty else { throw SQLCompileError("a stack needs parts") }
+      let name = c.cte("rows") {
+        let cols = ([key] + first.map(\.id)).map { c.q($0) }.joined(separator: ", ")
+        return "SELECT row_number() OVER (ORDER BY pi, prn) AS rn, \(raw: cols) FROM (\(arms.joined(" UNION ALL "))) x"
+      }
+      return (name, [OutputColumn(id: key, isKey: true, numeric: false)] + first)
     }
   }
 }

@@ -112,6 +112,8 @@ public struct QuestionParser: Sendable {
     var pendingTop: Bool?  // direction of a ranking cue waiting for its number
     var pendingCond: CustomerCondition.Op?
     var lastMeasure: CustomerCondition.Measure?
+    /// Whether `lastMeasure` came from a figure word (订单数, orders) rather than a measure word (下单).
+    var measureFromFigure = false
     var lastNumber: (value: Double, index: Int)?
     var lastValueDims: Set<DimensionID> = []
     /// Numbers read but not yet given a role (a ranking size, a threshold): reported if none comes.
@@ -129,6 +131,8 @@ public struct QuestionParser: Sendable {
     /// A measure word just after position `i` (1.5万以上消费).
     func measureAfter(_ i: Int) -> CustomerCondition.Measure? {
       for j in (i + 1)..<min(toks.count, i + 3) {
+        // 大于500的订单(数): a bare amount before 订单 is the order's amount.
+        if meanings(toks[j]).contains(.metric(.orders)) { return .amount }
         for m in meanings(toks[j]) {
           if case .measure(let x) = m { return x }
           if case .unit(let x) = m { return x }
@@ -138,7 +142,9 @@ public struct QuestionParser: Sendable {
     }
     func addCondition(_ op: CustomerCondition.Op, _ v: Double, unit: CustomerCondition.Measure?, at i: Int = -1) {
       // The unit, else a measure word, else amounts of 100 or more are money, else orders.
-      let measure = unit ?? lastMeasure ?? (i >= 0 ? measureAfter(i) : nil) ?? (v >= 100 ? .spend : .orders)
+      // orders over 500: a bare number after the figure "orders" is an order amount.
+      let figureAmount: CustomerCondition.Measure? = unit == nil && measureFromFigure && lastMeasure == .orders && !r.mentionsCustomer ? .amount : nil
+      let measure = unit ?? figureAmount ?? lastMeasure ?? (i >= 0 ? measureAfter(i) : nil) ?? (v >= 100 ? .spend : .orders)
       if measure == .amount {
         r.orderConditions.append(OrderPredicate(op, v))
       } else {
@@ -146,7 +152,8 @@ public struct QuestionParser: Sendable {
       }
     }
 
-    let consumed = readAges(&r)
+    var consumed = readAges(&r)
+    consumed.formUnion(readRanges(&r, skipping: consumed))
     var i = 0
     while i < toks.count {
       let t = toks[i]
@@ -178,7 +185,7 @@ public struct QuestionParser: Sendable {
       case .number(let v):
         let unit = nextUnit(i)
         if let op = pendingCond {
-          addCondition(op, v, unit: unit)
+          addCondition(op, v, unit: unit, at: i)
           pendingCond = nil
           if unit != nil { i += 1 }
         } else if let desc = pendingTop {
@@ -200,7 +207,13 @@ public struct QuestionParser: Sendable {
           lastNumber = (v, i)
           looseNumbers[i] = t.text
         }
-      case .word(let ms):
+      case .word(let all):
+        // Analysis words apply beside the phrase's other meanings (Reading+Analysis.swift).
+        let ms = r.analysis.take(all, number: lastNumber.map { n in n.index == i - 1 ? n.value : nil } ?? nil)
+        if ms.isEmpty {
+          if r.analysis.clusterCount != nil, let n = lastNumber, n.index == i - 1 { looseNumbers[n.index] = nil }
+          continue
+        }
         // Choose among a phrase's meanings by context.
         let nextIsCondition = i + 1 < toks.count && meanings(toks[i + 1]).contains { if case .condition = $0 { return true }; return false }
         var chosen = ms[0]
@@ -239,10 +252,13 @@ public struct QuestionParser: Sendable {
           r.metricTokens.append((m, i))
           if let measure = ms.compactMap({ m -> CustomerCondition.Measure? in if case .measure(let x) = m { return x }; return nil }).first {
             lastMeasure = measure
+            measureFromFigure = false
           } else if m == .orders {
             lastMeasure = .orders
+            measureFromFigure = true
           } else if m == .sales {
             lastMeasure = .spend
+            measureFromFigure = true
           }
           afterGroupCue = false
         case .entityCustomer:
@@ -268,6 +284,7 @@ public struct QuestionParser: Sendable {
           r.mentionsCustomer = true
         case .measure(let m):
           lastMeasure = m
+          measureFromFigure = false
           r.measures.append(m)
         case .unit:
           break
@@ -294,6 +311,10 @@ public struct QuestionParser: Sendable {
           case .difference: r.difference = true
           case .merge: r.merge = true
           case .link: break
+          case .bestCustomers:
+            r.mentionsCustomer = true
+            if r.ranking == nil { r.ranking = (nil, true) }
+            if !r.groupBy.contains(.customer) { r.groupBy.append(.customer) }
           case .top, .bottom:
             let desc = c == .top
             if i + 1 < toks.count, case .number = toks[i + 1].kind {
@@ -333,10 +354,18 @@ public struct QuestionParser: Sendable {
         case .ordinalNext: r.monthsAfter = 1
         case .ordinalPrefix, .monthsAfter: break
         case .cohortFirst: r.cohort = true
+        case .kinds(let sets):
+          // 新老客: each kind as if it had been named (a figure beside them stacks them).
+          for set in sets {
+            guard let m = QuestionParser.kindMetrics.first(where: { $0.value == set })?.key else { continue }
+            if !r.metrics.contains(m) { r.metrics.append(m) }
+            r.metricTokens.append((m, i))
+          }
+          r.mentionsCustomer = true
         case .ageUnit, .agePrefix: r.unknown.append(t.text)  // an age word without its number
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
         case .unsupported: r.unsupported.append(t.text)
-        case .filler, .value: break
+        case .filler, .value, .analysis: break
         }
       }
     }
@@ -370,6 +399,13 @@ public struct QuestionParser: Sendable {
   /// A kind of customer named beside a figure qualifies it, unless an "and" joins the two
   /// with nothing else between (新客数和销售额: two figures).
   func qualifyFigures(_ r: inout Reading) {
+    // 订单的销售额 / 金额大于500的订单的销售额: 订单 names what is counted, the figure follows.
+    for t in r.metricTokens where t.metric == .orders && r.tokens[t.index].text == "订单" {
+      if r.metricTokens.contains(where: { $0.index > t.index && $0.metric != .orders && QuestionParser.kindMetrics[$0.metric] == nil }) {
+        r.metrics.removeAll { $0 == .orders }
+        r.metricTokens.removeAll { $0.index == t.index }
+      }
+    }
     let figures = r.metricTokens.filter { QuestionParser.kindMetrics[$0.metric] == nil }
     let kinds = r.metricTokens.filter { QuestionParser.kindMetrics[$0.metric] != nil }
     guard !figures.isEmpty, !kinds.isEmpty else { return }
@@ -384,6 +420,58 @@ public struct QuestionParser: Sendable {
       if !r.customerKinds.contains(set) { r.customerKinds.append(set) }
       r.metrics.removeAll { $0 == k.metric }
     }
+  }
+
+  /// Ranges of a customer's own figures: 消费1000到5000元, 下单3到5次, spent 1000 to 5000
+  /// (both ends inclusive). Returns the token indices read.
+  func readRanges(_ r: inout Reading, skipping: Set<Int>) -> Set<Int> {
+    let toks = r.tokens
+    var used = Set<Int>()
+    func meanings(_ j: Int) -> [Meaning] {
+      guard j >= 0, j < toks.count, case .word(let ms) = toks[j].kind else { return [] }
+      return ms
+    }
+    func amount(_ j: Int) -> (Double, Bool)? {
+      guard j >= 0, j < toks.count, !skipping.contains(j) else { return nil }
+      switch toks[j].kind {
+      case .number(let v): return (v, false)
+      case .money(let v): return (v, true)
+      default: return nil
+      }
+    }
+    func unit(_ j: Int) -> CustomerCondition.Measure? {
+      for m in meanings(j) { if case .unit(let u) = m { return u } }
+      return nil
+    }
+    func measure(_ j: Int) -> CustomerCondition.Measure? {
+      for m in meanings(j) {
+        if case .measure(let x) = m { return x }
+        if case .metric(let x) = m, x == .sales { return .spend }
+      }
+      return nil
+    }
+    let separators: Set<String> = ["到", "至", "-", "~", "～", "—", "–", "to", "and", "through"]
+    var i = 0
+    while i + 2 < toks.count {
+      defer { i += 1 }
+      guard let (a, aMoney) = amount(i), separators.contains(toks[i + 1].text), let (b, bMoney) = amount(i + 2) else { continue }
+      let u = unit(i + 3)
+      // The measure stands right before the range (消费1000到5000, spent between 1000 and 5000)
+      // or its unit right after (3到5次); a bare range next to a figure is not a condition.
+      let before = measure(i - 1) ?? (i >= 1 && toks[i - 1].text == "between" ? measure(i - 2) : nil)
+      let m: CustomerCondition.Measure? = (aMoney || bMoney) ? .spend : (u ?? before)
+      guard let m, m != .amount || u == nil else { continue }
+      let (lo, hi) = (min(a, b), max(a, b))
+      if m == .amount {
+        r.orderConditions += [OrderPredicate(.ge, lo), OrderPredicate(.le, hi)]
+      } else {
+        r.conditions += [CustomerCondition(m, .ge, lo), CustomerCondition(m, .le, hi)]
+      }
+      used.formUnion([i, i + 1, i + 2])
+      if u != nil { used.insert(i + 3) }
+      i += 2
+    }
+    return used
   }
 
   /// Ages: 25到34岁, 35-44岁, 50岁以上, 25岁以下, aged 25 to 34, over 50 years old. Returns

@@ -1,7 +1,8 @@
-// Tests of the built-in demo database generator (CubeSQLite/DemoDatabase.swift): determinism,
+// Tests of the built-in demo database generator (DemoData/DemoDatabase.swift): determinism,
 // sizes, the last day and the months before it, dirty rows, coherence, and the cache.
 
 import CubeSQLite
+import DemoData
 import Foundation
 import QueryModel
 import XCTest
@@ -229,7 +230,7 @@ final class DemoDatabaseTests: XCTestCase {
     }
     let today = Day(year: 2026, month: 11, day: 22)
     let path = try DemoDatabase.cachedDemo(today: today)
-    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v1.sqlite")
+    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v2.sqlite")
     let db = try SQLiteDatabase(path: path)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM customers"), 5000)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM orders"), 30000)

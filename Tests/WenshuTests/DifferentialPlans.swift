@@ -239,8 +239,32 @@ enum DiffPlans {
     let (plan, lang) = self.plan(seed, ds)
     var r = DiffRandom(seed: seed ^ 0x7EE5)
     guard plan.list == nil, plan.cohort == nil, r.chance(0.25) else { return (.aggregate(plan), lang) }
-    if r.chance(0.6) { return (shareTree(plan, &r, ds), lang) }
-    return (differenceTree(plan, &r, ds) ?? .aggregate(plan), lang)
+    switch r.below(10) {
+    case 0..<5: return (shareTree(plan, &r, ds), lang)
+    case 5..<8: return (differenceTree(plan, &r, ds) ?? .aggregate(plan), lang)
+    default: return (stackTree(plan, &r), lang)
+    }
+  }
+
+  /// Several kinds of customer one under another (新老客的销售额), as Planner.compose builds it:
+  /// each part is the plan restricted to one kind; with a share, of the figure over all customers.
+  static func stackTree(_ plan: Plan, _ r: inout DiffRandom) -> LogicalPlan {
+    var each = plan
+    each.share = false
+    var kinds: [CustomerSet] = []
+    for _ in 0..<(r.chance(0.7) ? 2 : 3) {
+      if let k = r.pick(customerKinds), !kinds.contains(k) { kinds.append(k) }
+    }
+    let parts = kinds.map { k -> StackPart in
+      var p = each
+      p.customerPredicates.append(.kind(k))
+      return StackPart(label: k.rawValue, plan: .aggregate(p))
+    }
+    let stack = LogicalPlan.stack(key: "customer_kind", parts: parts)
+    guard plan.share else { return stack }
+    var whole = each
+    whole.ranking = nil
+    return .share(part: stack, whole: .aggregate(whole))
   }
 
   /// part = the plan with its filters and predicates (one is added when it has none); whole =

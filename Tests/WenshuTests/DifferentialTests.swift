@@ -124,6 +124,7 @@ final class DiffReport: @unchecked Sendable {
     case .aggregate: break
     case .share: shapes.append("tree:share")
     case .difference: shapes.append("tree:difference")
+    case .stack: shapes.append("tree:stack")
     }
     for s in Set(shapes) { byShape[s, default: 0] += 1 }
     if let f = o.failure { failures.append(f) }
