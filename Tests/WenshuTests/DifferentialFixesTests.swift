@@ -6,7 +6,7 @@
 // all lie after today are new or returning by their first order ever; units obey customer
 // conditions; a grouped share divides by the figure over all groups; a compared time series
 // pairs unit k with unit k. Then the new plan parts: customer and order predicates, catalog
-// metrics, share and difference trees.
+// metrics, share, difference and stack trees.
 
 import CubeSQLite
 import Execution
@@ -255,5 +255,24 @@ final class DifferentialFixesTests: XCTestCase {
     let d = try agree(.difference(dimension: .channel, a: channels[0], b: channels[1], input: .aggregate(by)), ds)
     XCTAssertEqual(try number(d, "average_order_value_difference"),
                    try number(d, "average_order_value_a") - number(d, "average_order_value_b"), accuracy: 1e-9)
+  }
+
+  /// New and returning customers one under another (新老客的销售额), and each kind's share of
+  /// the figure over all customers: the two kinds split the period's sales.
+  func testStackOfCustomerKinds() throws {
+    let ds = try dataset("demo-a")
+    var each = Plan(today: Day(year: 2026, month: 11, day: 22))
+    each.period = DateRange(Day(year: 2026, month: 9, day: 1), Day(year: 2026, month: 9, day: 30))
+    each.metrics = [.sales, .buyers]
+    let parts = [CustomerSet.new, .returning].map { k -> StackPart in
+      var p = each
+      p.customerPredicates = [.kind(k)]
+      return StackPart(label: k.rawValue, plan: .aggregate(p))
+    }
+    let t = try agree(.share(part: .stack(key: "customer_kind", parts: parts), whole: .aggregate(each)), ds)
+    XCTAssertEqual(t.rows.count, 2)
+    XCTAssertEqual(t.rows.map { $0[0] }, [.string("new"), .string("returning")])
+    XCTAssertEqual(try number(t, "sales_share", row: 0) + number(t, "sales_share", row: 1), 1, accuracy: 1e-9)
+    XCTAssertEqual(try number(t, "buyers", row: 0) + number(t, "buyers", row: 1), try number(t, "buyers_whole"))
   }
 }
