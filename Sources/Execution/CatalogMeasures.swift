@@ -1,7 +1,9 @@
 // The base measures of catalog metrics (grammars/metrics/catalog.rules): sums of order
 // columns by role and purchase intervals, per group, over the same orders as the plan's
-// other figures (period, customer mask, channel, item and order-amount filters). The formula
-// itself is evaluated by `Figures.value`, so a new catalog metric needs no code here.
+// other figures (period, customer mask, channel and order-amount filters; customer conditions
+// keep the (group, customer) pairs that meet them, as for sales and orders). The formula
+// itself is evaluated by `Figures.value`, so a new catalog metric needs no code here. Catalog
+// metrics are order figures: a split by product or category, or an item filter, is refused.
 //
 // - Complexity: O(orders in the period + (group, customer) pairs when intervals are asked).
 
@@ -13,7 +15,7 @@ extension ExecutionContext {
   /// measures, added to each group.
   func catalogFigures(_ keys: GroupKeys, period: DateRange?, metric: MetricID) throws -> [Int64: Figures] {
     guard let formula = metric.formula?.formula else { return [:] }
-    if keys.parts.contains(where: { $0.dimension?.isItemAttribute ?? false }) || itemAllowed != nil, !formula.columns.isSubset(of: ["quantity"]) {
+    if keys.parts.contains(where: { $0.dimension?.isItemAttribute ?? false }) || itemAllowed != nil {
       throw ExecutionError(lang == .zh ? "\(metric.title(.zh))按订单计算，不能按商品或品类拆分（订单折扣不分摊到商品）。"
         : "\(metric.title(.en)) is an order figure and cannot be split by product or category (order discounts are not spread over items).")
     }
@@ -38,6 +40,10 @@ extension ExecutionContext {
     // (group, customer) → first day, last day, orders
     var spans: [Int64: (Int32, Int32, Int32)] = [:]
     let nC = Int64(cube.customers.count + 1)
+    let conditions = plan.conditions
+    if !conditions.isEmpty {
+      return try conditionalCatalogFigures(keys, period: period, columns: columns, intervals: wantsInterval, groups: groups)
+    }
     for i in 0..<o.count {
       let d = o.day[i]
       if d < lo || d > hi || d == nullDay { continue }
@@ -81,6 +87,70 @@ extension ExecutionContext {
         f.intervalCustomers = x.1
         groups[k] = f
       }
+    }
+    return groups
+  }
+
+  /// Catalog measures under customer conditions: per (group, customer) pair its orders, spend,
+  /// column sums and first and last day; only pairs with a customer that meets every condition
+  /// add to their group.
+  private func conditionalCatalogFigures(_ keys: GroupKeys, period: DateRange?, columns: [(String, ContiguousArray<Double>)],
+                                         intervals: Bool, groups: [Int64: Figures]) throws -> [Int64: Figures] {
+    var groups = groups
+    let o = cube.orders
+    let (lo, hi) = bounds(period)
+    let sources = partSources(keys)
+    let strides = keys.strides
+    let mask = customerMask
+    let channelCodes = o.channel?.codes
+    let allowed = orderHasAllowedItem
+    let nC = Int64(cube.customers.count + 1)
+    struct Pair { var n: Int32 = 0; var spend = 0.0; var first = Int32.max; var last = Int32.min; var sums: [Double] }
+    var pairs: [Int64: Pair] = [:]
+    for i in 0..<o.count {
+      let d = o.day[i]
+      if d < lo || d > hi || d == nullDay { continue }
+      let c = o.customer[i]
+      if c < 0 { continue }  // a condition needs a customer
+      if let m = mask, !m[Int(c)] { continue }
+      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
+      if let h = allowed, !h[i] { continue }
+      guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
+      let pk = k * nC + Int64(c)
+      var p = pairs[pk] ?? Pair(sums: [Double](repeating: 0, count: columns.count))
+      p.n += 1
+      let a = o.amount[i]
+      if !a.isNaN { p.spend += a }
+      p.first = min(p.first, d)
+      p.last = max(p.last, d)
+      for (j, col) in columns.enumerated() {
+        let v = col.1[i]
+        if !v.isNaN { p.sums[j] += v }
+      }
+      pairs[pk] = p
+    }
+    var sums: [Int64: [Double]] = [:]
+    var acc: [Int64: (Double, Int)] = [:]
+    for (pk, p) in pairs where plan.conditions.allSatisfy({ $0.test(Double(p.n), p.spend) }) {
+      let k = pk / nC
+      var row = sums[k] ?? [Double](repeating: 0, count: columns.count)
+      for j in columns.indices { row[j] += p.sums[j] }
+      sums[k] = row
+      if intervals && p.n >= 2 {
+        let x = acc[k] ?? (0, 0)
+        acc[k] = (x.0 + Double(p.last - p.first) / Double(p.n - 1), x.1 + 1)
+      }
+    }
+    for (k, row) in sums {
+      var f = groups[k] ?? Figures()
+      for (j, col) in columns.enumerated() { f.columnSums[col.0] = row[j] }
+      groups[k] = f
+    }
+    for (k, x) in acc {
+      var f = groups[k] ?? Figures()
+      f.intervalSum = x.0
+      f.intervalCustomers = x.1
+      groups[k] = f
     }
     return groups
   }

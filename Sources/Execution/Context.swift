@@ -218,7 +218,10 @@ final class ExecutionContext {
       }
     case .kind(let k):
       let (lo, hi) = bounds(plan.period)
-      let first = stats.firstDay, last = stats.lastDay
+      // New and returning customers are judged by the first order ever (semantics.md), not the
+      // first order up to today: a customer whose orders all lie after today has no first day
+      // up to today (nullDay, below every date) and would count as returning.
+      let first = cube.stats.firstDay, last = stats.lastDay
       switch k {
       case .all: break
       case .active, .atRisk, .churned:
@@ -233,7 +236,7 @@ final class ExecutionContext {
           }
         }
       case .new:
-        for c in 0..<n where m[c] { m[c] = stats.orderCount[c] > 0 && first[c] >= lo && first[c] <= hi }
+        for c in 0..<n where m[c] { m[c] = first[c] != nullDay && first[c] >= lo && first[c] <= hi }
       case .returning, .buyers, .repeatBuyers, .highRepurchase, .churnRisk:
         // Orders of each customer within the period.
         var count = ContiguousArray<Int32>(repeating: 0, count: n)
@@ -246,7 +249,7 @@ final class ExecutionContext {
         }
         let need: Int32 = k == .repeatBuyers ? 2 : (k == .highRepurchase ? Int32(plan.thresholds.highRepurchaseOrders) : 1)
         for c in 0..<n where m[c] {
-          m[c] = count[c] >= need && (k != .returning || first[c] < lo)
+          m[c] = count[c] >= need && (k != .returning || (first[c] != nullDay && first[c] < lo))
         }
       }
     }

@@ -60,9 +60,9 @@ enum CustomerList {
     func money(_ c: Int) -> Double { useLifetime ? st.totalSpend[c] : spend[c] }
     let desc = plan.ranking?.descending ?? true
     members.sort { a, b in
-      let (x, y) = set == .repeatBuyers || set == .highRepurchase ? (Double(orders(a)), Double(orders(b))) : (money(a), money(b))
+      let (x, y) = set == .repeatBuyers || set == .highRepurchase ? (Double(orders(a)), Double(orders(b))) : (rankValue(money(a)), rankValue(money(b)))
       if x != y { return desc ? x > y : x < y }
-      let (x2, y2) = set == .repeatBuyers || set == .highRepurchase ? (money(a), money(b)) : (Double(orders(a)), Double(orders(b)))
+      let (x2, y2) = set == .repeatBuyers || set == .highRepurchase ? (rankValue(money(a)), rankValue(money(b))) : (Double(orders(a)), Double(orders(b)))
       if x2 != y2 { return desc ? x2 > y2 : x2 < y2 }
       return valueLess(cube.customers.keys.value(a), cube.customers.keys.value(b))
     }

@@ -49,7 +49,8 @@ enum CustomerRanking {
     let keys = cube.customers.keys
     func key(_ x: Int) -> Value { x == 0 ? .null : keys.value(x - 1) }
     func before(_ a: Int, _ b: Int) -> Bool {
-      if value[a] != value[b] { return rk.descending ? value[a] > value[b] : value[a] < value[b] }
+      let va = rankValue(value[a]), vb = rankValue(value[b])
+      if va != vb { return rk.descending ? va > vb : va < vb }
       return valueLess(key(a), key(b))
     }
     var top: [Int] = []

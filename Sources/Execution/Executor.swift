@@ -160,7 +160,7 @@ public final class Executor: @unchecked Sendable {
       scored.reserveCapacity(allKeys.count)
       for k in allKeys {
         // the value rows will show: a group missing from this figure's scan counts as empty
-        if let v = perMetric[0][k].map({ $0.value(m0) }) ?? Figures().value(m0) { scored.append((k, v)) }
+        if let v = perMetric[0][k].map({ $0.value(m0) }) ?? Figures().value(m0) { scored.append((k, rankValue(v))) }
       }
       if scored.count >= rk.limit {
         var vals = scored.map(\.1)
@@ -222,6 +222,7 @@ public final class Executor: @unchecked Sendable {
         case (nil, _): return false
         case (_, nil): return true
         case (let x?, let y?):
+          let (x, y) = (rankValue(x), rankValue(y))
           if x != y { return desc ? x > y : x < y }
           return keyLess(a.codes, b.codes)
         }
@@ -348,6 +349,14 @@ public final class Executor: @unchecked Sendable {
     if m.format == .count, v == v.rounded(), abs(v) < 9e15 { return .int(Int64(v)) }
     return .double(v)
   }
+}
+
+/// A figure as rankings compare it: at 6 decimal places (as SQL's round(x, 6), half away from
+/// zero), so that sums equal but for floating-point rounding (summed in another order) tie
+/// and are ordered by key, as semantics.md's "ties broken by the key ascending" asks.
+@inline(__always) func rankValue(_ v: Double) -> Double {
+  guard v.isFinite, abs(v) < 9e9 else { return v }
+  return (v * 1e6).rounded(.toNearestOrAwayFromZero) / 1e6
 }
 
 /// Orders values for keys: NULL (unknown) first, numbers before text, text by code points.

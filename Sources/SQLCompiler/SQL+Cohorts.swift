@@ -44,7 +44,7 @@ extension Compilation {
     }
 
     let months = cte("cmx", recursive: true) {
-      "SELECT \(lo) AS cm UNION ALL SELECT cm + 1 FROM cmx WHERE cm + 1 <= \(hi)"
+      "SELECT \(lo) AS cm UNION ALL SELECT cm + 1 FROM \(raw: cteName("cmx")) WHERE cm + 1 <= \(hi)"
     }
     let width = max(0, plan.today.monthIndex - startMonth)
     let sizes = cte("csz") { "SELECT cm, count(*) AS n FROM \(raw: co) GROUP BY cm" }

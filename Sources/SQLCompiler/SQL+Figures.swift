@@ -6,7 +6,8 @@
 // CTE names end with the scope: _m the plan's period, _c the comparison period (its time units
 // aligned by position with the main period's), _t the totals shares divide by.
 //
-// Where the executor deviates from semantics.md this file follows semantics.md:
+// As semantics.md defines them (and the executor computes them; the differential test
+// fails on any disagreement):
 // - a share is the group's figure ÷ the same figure over all groups, computed without the
 //   grouping (so also over groups a ranking leaves out, and counting a customer of several
 //   groups once); with no grouping, for a kind of customer (repeat, new, returning,
@@ -16,12 +17,16 @@
 //   position in the comparison period (NULL when that period has fewer units);
 // - customer conditions restrict units sold as they restrict sales and orders;
 // - new and returning customers are judged by each customer's first order ever.
+//
+// Catalog metrics (grammars/metrics/catalog.rules) are written from their `Formula`: the
+// built-in figures it reads come from their own basis, sums of order columns and purchase
+// intervals from the catalog basis (per (group, customer) pairs, then per group).
 
 import QueryModel
 
 /// Where a metric is computed from (the executor's `Basis`).
 enum FigureBasis: String, CaseIterable {
-  case orders = "o", items = "i", feedback = "f", states = "s", customers = "c"
+  case orders = "o", items = "i", feedback = "f", states = "s", customers = "c", catalog = "k"
 
   var components: [String] {
     switch self {
@@ -29,6 +34,7 @@ enum FigureBasis: String, CaseIterable {
     case .feedback: return ["n", "sum", "prom", "detr", "neg"]
     case .states: return ["with", "active", "risk", "churned"]
     case .customers: return ["n"]
+    case .catalog: return ["sum_amount", "sum_discount", "sum_quantity", "ivl_sum", "ivl_n"]
     }
   }
 
@@ -39,6 +45,7 @@ extension Compilation {
   var metrics: [MetricID] { plan.metrics.isEmpty ? [.sales] : plan.metrics }
 
   func basis(_ m: MetricID) -> FigureBasis {
+    if m.formula != nil { return .catalog }
     if m.isFeedback { return .feedback }
     if m.isState { return .states }
     if m == .customers { return .customers }
@@ -49,7 +56,7 @@ extension Compilation {
 
   /// Bases in a fixed order, each once.
   var bases: [FigureBasis] {
-    let used = Set(metrics.map(basis))
+    let used = Set(metrics.flatMap { m in [basis(m)] + (m.formula?.formula.metrics.map(basis) ?? []) })
     return FigureBasis.allCases.filter { used.contains($0) }
   }
 
@@ -114,6 +121,7 @@ extension Compilation {
     case .feedback: return try feedbackFigures(s)
     case .states: return stateFigures(s)
     case .customers: return customerTableFigures(s)
+    case .catalog: return try catalogFigures(s)
     }
   }
 
@@ -137,7 +145,7 @@ extension Compilation {
       from.append(customerJoins("o.c"))
       from.append(tf)
       let cond = allOf(["o.day IS NOT NULL", inPeriod(s, "o.day"), customerPredicate(r), channelPredicate("o.channel"),
-                        it == nil ? nil : itemPredicate("it"), tc])
+                        orderAmountPredicate("o.amount"), it == nil ? nil : itemPredicate("it"), tc])
       return "SELECT \(cols.joined(", ")) FROM \(from) WHERE \(cond)"
     }
     let pairs = cte("p\(b.rawValue)_\(s.name)") {
@@ -175,6 +183,88 @@ extension Compilation {
       ]
       let cols = keys.map { SQL(raw: "p." + $0 + " AS " + $0) } + zip(comps, b.components).map { "\($0) AS \(raw: b.column($1))" }
       return "SELECT \(cols.joined(", ")) FROM \(from)\(groupBy(keys.map { "p." + $0 }))"
+    }
+  }
+
+  /// The base measures of catalog metrics per group: sums of the order columns (by role) and
+  /// purchase intervals, over the same orders as the order figures (as CatalogMeasures.swift).
+  func catalogFigures(_ s: Scope) throws -> String {
+    let keys = keyNames(s)
+    let o = orders
+    let facts = cte("fk_\(s.name)") {
+      let r = RowContext(customer: "o.c", universe: "u", rfm: needsRFM ? "u" : nil, channel: "o.channel", category: nil, product: nil, topic: nil)
+      let (tf, tc) = timeJoin(s, "o.day")
+      let cols = keySelect(s, r, day: "o.day") + ["o.c AS c", "o.day AS day", "coalesce(o.amount, 0.0) AS amt", "o.disc AS disc", "o.qty AS qty"]
+      var from: SQL = "\(raw: o) o"
+      from.append(customerJoins("o.c"))
+      from.append(tf)
+      let cond = allOf(["o.day IS NOT NULL", inPeriod(s, "o.day"), customerPredicate(r), channelPredicate("o.channel"),
+                        orderAmountPredicate("o.amount"), tc])
+      return "SELECT \(cols.joined(", ")) FROM \(from) WHERE \(cond)"
+    }
+    let pairs = cte("pk_\(s.name)") {
+      let k = keys.map { SQL(raw: $0) }
+      let cols = k + ["c", "count(*) AS n", "min(day) AS fd", "max(day) AS ld", "\(d.sumOrZero("amt")) AS s_amount",
+                      "\(d.sumOrZero("disc")) AS s_discount", "\(d.sumOrZero("qty")) AS s_quantity"]
+      return "SELECT \(cols.joined(", ")) FROM \(raw: facts)\(groupBy(keys, extra: ["c"]))"
+    }
+    return cte("gk_\(s.name)") {
+      // Customer conditions keep the pairs whose customer meets them (as for sales and orders).
+      let qualifies = allOf(["c IS NOT NULL"] + plan.conditions.map { c in
+        "\(raw: c.measure == .orders ? "n" : "s_amount") \(raw: c.op.rawValue) \(bind(c.value))" as SQL?
+      })
+      func total(_ x: String) -> SQL { plan.conditions.isEmpty ? d.sumOrZero(SQL(raw: x)) : d.sumOrZero("CASE WHEN \(qualifies) THEN \(raw: x) END") }
+      let interval: SQL = "(CASE WHEN \(qualifies) AND n >= 2 THEN (ld - fd) * 1.0 / (n - 1) END)"
+      let comps: [SQL] = [
+        total("s_amount"), total("s_discount"), total("s_quantity"), d.sumOrZero(interval),
+        "sum(CASE WHEN \(qualifies) AND n >= 2 THEN 1 ELSE 0 END)",
+      ]
+      let cols = keys.map { SQL(raw: $0) } + zip(comps, FigureBasis.catalog.components).map { "\($0) AS \(raw: FigureBasis.catalog.column($1))" }
+      return "SELECT \(cols.joined(", ")) FROM \(raw: pairs)\(groupBy(keys))"
+    }
+  }
+
+  /// Refuses, as the executor does, catalog metrics the data or the plan cannot give: a
+  /// column the orders do not have, a split by product or category (order figures are not
+  /// spread over items), customer conditions.
+  func checkCatalog() throws {
+    for m in metrics {
+      guard let entry = m.formula else { continue }
+      let title = lang == .zh ? (entry.titles[.zh] ?? m.rawValue) : (entry.titles[.en] ?? m.rawValue)
+      if plan.groupBy.contains(where: \.isItemAttribute) || hasItemFilter {
+        throw SQLCompileError(lang == .zh ? "\(title)按订单计算，不能按商品或品类拆分（订单折扣不分摊到商品）。"
+          : "\(title) is an order figure and cannot be split by product or category (order discounts are not spread over items).")
+      }
+      for role in entry.formula.columns.sorted() {
+        let present: Bool
+        switch role {
+        case "amount": present = true
+        case "discount": present = mapping.orders.discount != nil
+        case "quantity": present = mapping.orders.quantity != nil
+        default: present = false
+        }
+        if !present {
+          throw SQLCompileError(lang == .zh ? "这份数据的订单表没有\(role == "discount" ? "折扣" : role)列，无法计算\(title)。"
+            : "The orders in this data have no \(role) column, so \(title) cannot be computed.")
+        }
+      }
+    }
+  }
+
+  /// A catalog formula as SQL over the components (`ref`), NULL where the executor has no value.
+  func formulaSQL(_ f: Formula, _ ref: (FigureBasis, String) -> SQL) -> SQL {
+    switch f {
+    case .number(let v): return SQL(raw: d.literal(.double(v)))
+    case .metric(let m): return value(m, ref)
+    case .sum(let role): return "coalesce(\(ref(.catalog, "sum_" + role)), 0.0)"
+    case .meanInterval:
+      return "(CASE WHEN coalesce(\(ref(.catalog, "ivl_n")), 0) = 0 THEN NULL ELSE \(ref(.catalog, "ivl_sum")) * 1.0 / \(ref(.catalog, "ivl_n")) END)"
+    case .add(let a, let b): return "(\(formulaSQL(a, ref)) + \(formulaSQL(b, ref)))"
+    case .subtract(let a, let b): return "(\(formulaSQL(a, ref)) - \(formulaSQL(b, ref)))"
+    case .multiply(let a, let b): return "(\(formulaSQL(a, ref)) * \(formulaSQL(b, ref)))"
+    case .divide(let a, let b):
+      let y = formulaSQL(b, ref)
+      return "(CASE WHEN \(y) IS NULL OR \(y) = 0 THEN NULL ELSE \(formulaSQL(a, ref)) * 1.0 / \(y) END)"
     }
   }
 
@@ -258,6 +348,7 @@ extension Compilation {
 
   /// A metric's value from the components of its basis (`ref` names a component column).
   func value(_ m: MetricID, _ ref: (FigureBasis, String) -> SQL) -> SQL {
+    if let f = m.formula?.formula { return formulaSQL(f, ref) }
     let b = basis(m)
     func z(_ c: String, _ zero: String = "0") -> SQL { "coalesce(\(ref(b, c)), \(raw: zero))" }
     func ratio(_ num: SQL, _ den: String) -> SQL { "(CASE WHEN \(z(den)) = 0 THEN NULL ELSE \(num) / \(ref(b, den)) END)" }
@@ -301,6 +392,7 @@ extension Compilation {
   // MARK: The statement
 
   func figuresStatement() throws -> SQL {
+    try checkCatalog()
     let main = Scope(name: "m", period: plan.period, grain: plan.timeGrain, groups: plan.groupBy)
     let cmpPeriod = plan.comparison != nil ? plan.comparisonPeriod : nil
     let cmp = cmpPeriod.map { Scope(name: "c", period: $0, grain: plan.timeGrain, groups: plan.groupBy) }
@@ -404,30 +496,36 @@ extension Compilation {
 
     // Output columns, as the executor's ResultTable.
     var out: [SQL] = []
-    for (i, dim) in plan.groupBy.enumerated() {
-      out.append("k\(raw: String(i)) AS \(raw: q(dim.rawValue))")
-      if dim == .customer && hasNames { out.append("n\(raw: String(i)) AS \(raw: q("name"))") }
+    var described: [OutputColumn] = []
+    func column(_ expr: SQL, _ id: String, key: Bool = false, numeric: Bool = true) {
+      out.append("\(expr) AS \(raw: q(id))")
+      described.append(OutputColumn(id: id, isKey: key, numeric: numeric))
     }
-    if let g = plan.timeGrain { out.append("\(unitLabel(g, "kt")) AS \(raw: q(g.rawValue))") }
-    for (i, m) in ms.enumerated() { out.append("v\(raw: String(i)) AS \(raw: q(m.rawValue))") }
+    for (i, dim) in plan.groupBy.enumerated() {
+      column("k\(raw: String(i))", dim.rawValue, key: true, numeric: false)
+      if dim == .customer && hasNames { column("n\(raw: String(i))", "name", numeric: false) }
+    }
+    if let g = plan.timeGrain { column(unitLabel(g, "kt"), g.rawValue, key: true, numeric: false) }
+    for (i, m) in ms.enumerated() { column("v\(raw: String(i))", m.rawValue) }
     if plan.share {
-      for (i, m) in ms.enumerated() { out.append("s\(raw: String(i)) AS \(raw: q(m.rawValue + "_share"))") }
+      for (i, m) in ms.enumerated() { column("s\(raw: String(i))", m.rawValue + "_share") }
     }
     if cmp != nil {
       for (i, m) in ms.enumerated() {
         let v: SQL = "v\(raw: String(i))", p: SQL = "p\(raw: String(i))"
-        out.append("\(p) AS \(raw: q(m.rawValue + "_previous"))")
-        out.append("(CASE WHEN \(v) IS NULL OR \(p) IS NULL THEN NULL ELSE \(v) - \(p) END) AS \(raw: q(m.rawValue + "_change"))")
-        out.append("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE (\(v) - \(p)) * 1.0 / abs(\(p)) END) AS \(raw: q(m.rawValue + "_change_rate"))")
+        column(p, m.rawValue + "_previous")
+        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL THEN NULL ELSE \(v) - \(p) END)", m.rawValue + "_change")
+        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE (\(v) - \(p)) * 1.0 / abs(\(p)) END)", m.rawValue + "_change_rate")
       }
     }
+    outputColumns = described
 
     // Order: by the first figure for rankings (and topics alone), ties and otherwise by keys.
     let keyOrder = keys.filter { !$0.hasPrefix("n") }
     var order: [String] = []
     let byFigure = plan.ranking != nil || (plan.groupBy == [.topic] && plan.timeGrain == nil)
     if byFigure {
-      order.append("v0 \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)")
+      order.append(d.rankKey("v0").literal(d.literal) + " \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)")
     }
     order += keyOrder
     var statement: SQL = "SELECT \(out.joined(", ")) FROM \(raw: fin)"

@@ -5,6 +5,11 @@
 // values (a negated filter: whose label is not, the unknown label included) and never a row
 // without a customer; channel filters apply to orders, item filters (category, product) to
 // order items, topic filters to feedback comments. A value missing from the data matches nothing.
+//
+// Customer predicates (plan.customerPredicates) join the customer filters: kinds decided
+// within the plan's period (new, returning, repeat, high-repurchase, buyers) over all orders
+// of that period, states (active, at risk, churned) as of today, ages by birth year. Order
+// predicates (plan.orderPredicates) keep orders whose amount passes; a NULL amount fails.
 
 import QueryModel
 
@@ -75,11 +80,12 @@ extension Compilation {
     return negated ? "(\(x) IS NULL OR NOT \(inList))" : inList
   }
 
-  /// The customer filters as one predicate (nil when there are none).
+  /// The customer filters and customer predicates as one predicate (nil when there are none).
   func customerPredicate(_ r: RowContext) -> SQL? {
     let filters = customerFilters
-    guard !filters.isEmpty else { return nil }
+    guard !filters.isEmpty || !plan.customerPredicates.isEmpty else { return nil }
     var terms: [SQL] = ["\(r.customer) IS NOT NULL"]
+    for p in plan.customerPredicates { terms.append(customerKind(p, r)) }
     for f in filters {
       switch f.dimension {
       case .segment:
@@ -96,6 +102,44 @@ extension Compilation {
       }
     }
     return "(" + terms.joined(" AND ") + ")"
+  }
+
+  /// Whether the row's customer satisfies a customer predicate (as ExecutionContext.restrict).
+  func customerKind(_ p: CustomerPredicate, _ r: RowContext) -> SQL {
+    let u = r.universe
+    switch p {
+    case .age(let lo, let hi):
+      let age: SQL = "(\(bind(plan.today.year)) - \(raw: u).birth)"
+      var t: [SQL?] = ["\(raw: u).birth > 0"]
+      if let lo { t.append("\(age) >= \(bind(lo))") }
+      if let hi { t.append("\(age) <= \(bind(hi))") }
+      return "(" + allOf(t) + ")"
+    case .kind(let k):
+      let ago: SQL = "(\(today) - \(raw: u).last_day)"
+      let a = bind(plan.thresholds.activeDays), ch = bind(plan.thresholds.churnDays)
+      func ordered(_ n: SQL) -> SQL { "\(r.customer) IN (SELECT c FROM \(raw: periodOrderCounts) WHERE n >= \(n))" }
+      switch k {
+      case .all: return "(1 = 1)"
+      case .active: return "(\(raw: u).n_orders > 0 AND \(ago) < \(a))"
+      case .atRisk: return "(\(raw: u).n_orders > 0 AND \(ago) >= \(a) AND \(ago) < \(ch))"
+      case .churned: return "(\(raw: u).n_orders > 0 AND \(ago) >= \(ch))"
+      case .new: return "(\(raw: u).first_ever IS NOT NULL AND \(periodCondition(plan.period, "\(raw: u).first_ever")))"
+      case .returning:
+        guard let p = plan.period else { return "(1 = 0)" }
+        return "(\(ordered(bind(1))) AND \(raw: u).first_ever < \(day(p.start)))"
+      case .buyers, .churnRisk: return "(\(ordered(bind(1))))"
+      case .repeatBuyers: return "(\(ordered(bind(2))))"
+      case .highRepurchase: return "(\(ordered(bind(plan.thresholds.highRepurchaseOrders))))"
+      }
+    }
+  }
+
+  /// The order predicates over an order's amount (nil when there are none).
+  func orderAmountPredicate(_ amount: SQL) -> SQL? {
+    let terms: [SQL] = plan.orderPredicates.map { p in
+      "(\(amount) IS NOT NULL AND \(amount) \(raw: p.op.rawValue) \(bind(p.amount)))"
+    }
+    return terms.isEmpty ? nil : "(" + terms.joined(" AND ") + ")"
   }
 
   /// The channel filters over an order's channel (nil when there are none).

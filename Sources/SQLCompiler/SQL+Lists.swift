@@ -1,6 +1,6 @@
 // Customer lists (plan.list): the customers of a kind in the period, each with the figures
 // that put them there — period orders and spend (through the plan's channel and item
-// filters), or lifetime figures up to today for "all customers" and customer states — their
+// filters and order predicates), or lifetime figures up to today for "all customers" and customer states — their
 // last order day, and for states the days since it; sorted by those figures, ties by id.
 
 import QueryModel
@@ -17,7 +17,7 @@ extension Compilation {
         "o.rid IN (SELECT ol.rid FROM \(raw: it) it JOIN \(raw: orderOfID) ol ON ol.oid = it.oid WHERE \(itemPredicate("it") ?? "1 = 1"))"
       }
       let cond = allOf(["o.day IS NOT NULL", inPeriod(Scope(name: "m", period: plan.period, grain: nil, groups: []), "o.day"),
-                        "o.c IS NOT NULL", customerPredicate(r), channelPredicate("o.channel"), withItem])
+                        "o.c IS NOT NULL", customerPredicate(r), channelPredicate("o.channel"), orderAmountPredicate("o.amount"), withItem])
       return """
         SELECT o.c AS c, count(*) AS n, \(d.sumOrZero("o.amount")) AS spend FROM \(raw: o) o\(customerJoins("o.c")) \
         WHERE \(cond) GROUP BY o.c
@@ -64,7 +64,7 @@ extension Compilation {
     let (first, second) = byOrders ? (orders, spend) : (spend, orders)
     var statement: SQL = """
       SELECT \(cols.joined(", ")) FROM \(from) WHERE \(allOf([customerPredicate(r), member] + conditions)) \
-      ORDER BY \(first) \(raw: dir), \(second) \(raw: dir), u.key
+      ORDER BY \(d.rankKey(first)) \(raw: dir), \(d.rankKey(second)) \(raw: dir), u.key
       """
     if let rk = plan.ranking { statement.append(" LIMIT \(bind(max(rk.limit, 0)))") }
     return statement

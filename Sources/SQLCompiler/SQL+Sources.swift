@@ -3,7 +3,9 @@
 //   km   whether customer ids are integers (the first 1000 order rows decide, as the loader)
 //   cs0, o0, fb0   the stored values, dates read halfway (SQLDialect.dayCandidate)
 //   cs   the customer table, one row per id (the first row of a repeated id wins)
-//   o    orders: customer key, day number (DateParsing rules), amount (NULL kept), channel, …
+//   o    orders: customer key, day number (DateParsing rules), amount (NULL kept), channel,
+//        quantity and discount (NULL reads as 0, as the loader reads them), …
+//   kc   orders per customer in the plan's period, over all orders (customer kinds)
 //   st   per-customer figures over dated orders up to today (and the first order ever)
 //   u    every customer: the customer table's ids, then ids found only in orders
 //   ht   whether there is a (non-empty) customer table
@@ -51,8 +53,8 @@ extension Compilation {
     }
   }
 
-  /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, and oid (the id
-  /// items refer to) when there are items.
+  /// Orders: rid, c (customer key), day, amount (NULL kept), channel, qty, disc (the
+  /// discount; 0 without a column), and oid (the id items refer to) when there are items.
   var orders: String {
     let m = mapping.orders
     let raw = cte("o0", materialized: true) {
@@ -63,6 +65,7 @@ extension Compilation {
         "CASE WHEN \(raw: q(m.amount)) IS NULL THEN NULL ELSE \(d.toReal(SQL(raw: q(m.amount)))) END AS amount",
         "\(m.channel.map { d.toText(SQL(raw: q($0))) } ?? "NULL") AS channel",
         "\(m.quantity.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" as SQL } ?? "0.0") AS qty",
+        "\(m.discount.map { "coalesce(\(d.toReal(SQL(raw: q($0)))), 0.0)" as SQL } ?? "0.0") AS disc",
       ]
       if mapping.items != nil {
         let id = m.id.map(q) ?? d.rowid
@@ -72,7 +75,7 @@ extension Compilation {
     }
     return cte("o") {
       """
-      SELECT rid, \(customerKey("rc")) AS c, \(d.day(ofCandidate: "dt")) AS day, amount, channel, qty\
+      SELECT rid, \(customerKey("rc")) AS c, \(d.day(ofCandidate: "dt")) AS day, amount, channel, qty, disc\
       \(raw: mapping.items != nil ? ", oid" : "") FROM \(raw: raw)
       """
     }
@@ -97,6 +100,22 @@ extension Compilation {
         FROM \(raw: o) WHERE c IS NOT NULL AND day IS NOT NULL GROUP BY c
         """
     }
+  }
+
+  /// (c, n): each customer's orders in the plan's period, over all dated orders whatever the
+  /// plan's other filters say (how repeat, high-repurchase and returning customers are decided
+  /// when they qualify a figure).
+  var periodOrderCounts: String {
+    let o = orders
+    return cte("kc") {
+      "SELECT c, count(*) AS n FROM \(raw: o) WHERE c IS NOT NULL AND day IS NOT NULL AND \(periodCondition(plan.period, "day")) GROUP BY c"
+    }
+  }
+
+  /// A day within a period (no period: every day up to today).
+  func periodCondition(_ p: DateRange?, _ day: SQL) -> SQL {
+    if let p { return "\(day) BETWEEN \(self.day(p.start)) AND \(self.day(p.end))" }
+    return "\(day) <= \(today)"
   }
 
   /// Every customer (the cube's customer rows): key, in_table, attributes, name, birth, signup

@@ -73,7 +73,7 @@ extension Compilation {
     let units = cte("axu_" + s.name, recursive: true) {
       """
       SELECT lo AS kt FROM \(raw: b) WHERE has = 1 \
-      UNION ALL SELECT a.kt + \(raw: String(step(g))) FROM axu_\(raw: s.name) a, \(raw: b) b WHERE a.kt + \(raw: String(step(g))) <= b.hi
+      UNION ALL SELECT a.kt + \(raw: String(step(g))) FROM \(raw: cteName("axu_" + s.name)) a, \(raw: b) b WHERE a.kt + \(raw: String(step(g))) <= b.hi
       """
     }
     return cte("ax_" + s.name) {

@@ -7,7 +7,8 @@
 // from the question (filter values, dates, thresholds, limits) are bound parameters only.
 //
 // Layout: SQL+Sources (the mapped tables read as the loader reads them), SQL+RFM, SQL+Filters,
-// SQL+Time (time keys and axes), SQL+Figures, SQL+Lists, SQL+Cohorts.
+// SQL+Time (time keys and axes), SQL+Figures (built-in and catalog metrics), SQL+Lists,
+// SQL+Cohorts, SQL+Tree (a plan tree — shares, differences — as one statement).
 
 import CubeSQLite
 import QueryModel
@@ -37,6 +38,13 @@ public struct SQLCompileError: Error, CustomStringConvertible, Sendable {
   public var message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
+}
+
+/// A column of a compiled figures statement.
+struct OutputColumn {
+  var id: String
+  var isKey: Bool
+  var numeric: Bool
 }
 
 /// Compiles plans to SQL over the database described by a `DataMapping`.
@@ -85,6 +93,13 @@ public struct SQLCompiler: Sendable {
   }
 }
 
+/// The common table expressions of one statement, in the order they were written (one store
+/// may serve several compilations: the blocks of a plan tree).
+final class CTEStore {
+  var items: [(name: String, body: SQL, materialized: Bool)] = []
+  var recursive = false
+}
+
 /// One compilation: the plan and the common table expressions written so far.
 final class Compilation {
   let mapping: DataMapping
@@ -92,37 +107,52 @@ final class Compilation {
   let topics: [Topic]
   let plan: Plan
   let lang: Language
-  private var ctes: [(name: String, body: SQL, materialized: Bool)] = []
-  private var recursive = false
+  let store: CTEStore
+  /// Prefix of this compilation's own CTE names (the blocks of a tree share the source CTEs).
+  let prefix: String
   /// Join RFM columns even when the plan does not group or filter by segment.
   var forceRFM = false
+  /// The output columns of a figures statement (id, key, numeric), once it is written.
+  var outputColumns: [OutputColumn]?
   /// Event-type values → funnel steps (SQL+Analysis.swift).
   var eventSteps: [String: FunnelStep] = [:]
 
-  init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language) {
+  init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language,
+       store: CTEStore = CTEStore(), prefix: String = "") {
     self.mapping = mapping
     self.d = dialect
     self.topics = topics
     self.plan = plan
     self.lang = language
+    self.store = store
+    self.prefix = prefix
+  }
+
+  /// CTEs that depend only on the mapping and today: shared by every block of a tree.
+  static let sourceNames: Set<String> = ["km", "cs0", "cs", "o0", "o", "ol", "st", "u", "ht", "it", "fb0", "fb", "tp", "ft", "rm", "ur", "rq"]
+
+  /// The name a CTE of this compilation goes by in the statement.
+  func cteName(_ name: String) -> String {
+    prefix.isEmpty || Compilation.sourceNames.contains(name) ? name : prefix + name
   }
 
   /// The name of a CTE, writing it (after the CTEs its body uses) the first time.
   @discardableResult
-  func cte(_ name: String, recursive isRecursive: Bool = false, materialized: Bool = false, _ body: () throws -> SQL) rethrows -> String {
-    if ctes.contains(where: { $0.name == name }) { return name }
+  func cte(_ short: String, recursive isRecursive: Bool = false, materialized: Bool = false, _ body: () throws -> SQL) rethrows -> String {
+    let name = cteName(short)
+    if store.items.contains(where: { $0.name == name }) { return name }
     let b = try body()
-    if !ctes.contains(where: { $0.name == name }) {
-      ctes.append((name, b, materialized))
-      if isRecursive { recursive = true }
+    if !store.items.contains(where: { $0.name == name }) {
+      store.items.append((name, b, materialized))
+      if isRecursive { store.recursive = true }
     }
     return name
   }
 
   func withClause() -> SQL {
-    guard !ctes.isEmpty else { return SQL() }
-    let items = ctes.map { "\(raw: $0.name) AS \(raw: $0.materialized ? d.materialized : "")(\n  \($0.body)\n)" as SQL }
-    return "\(raw: recursive ? d.withRecursive : "WITH") " + items.joined(",\n") + "\n"
+    guard !store.items.isEmpty else { return SQL() }
+    let items = store.items.map { "\(raw: $0.name) AS \(raw: $0.materialized ? d.materialized : "")(\n  \($0.body)\n)" as SQL }
+    return "\(raw: store.recursive ? d.withRecursive : "WITH") " + items.joined(",\n") + "\n"
   }
 
   /// The main SELECT, after checking what the data can answer.

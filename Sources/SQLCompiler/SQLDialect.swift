@@ -123,6 +123,21 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     }
   }
 
+  /// A figure as rankings order it: at 6 decimal places (the executor's `rankValue`), so that
+  /// sums equal but for floating-point rounding tie and are ordered by key.
+  func rankKey(_ x: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "round(\(x), 6)"
+    }
+  }
+
+  /// Equal, NULL equal to NULL (matching keys of two blocks, the unknown group included).
+  func isNotDistinct(_ a: SQL, _ b: SQL) -> SQL {
+    switch self {
+    case .sqlite: return "(\(a) IS \(b))"
+    }
+  }
+
   /// The row's physical identity in table scan order.
   var rowid: String { "rowid" }
 

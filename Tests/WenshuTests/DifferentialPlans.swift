@@ -1,7 +1,9 @@
 // The seeded generator of random valid plans for the differential tests: metrics × groupings ×
 // filters (values present in the data and absent ones, negated now and then) × periods (none,
 // empty, a single day, crossing years, past today) × time series × rankings × customer
-// conditions × shares × comparisons × customer lists × cohorts × thresholds. Plan i of a run
+// conditions × customer predicates (kinds, ages) × order predicates × catalog metrics × shares ×
+// comparisons × customer lists × cohorts × thresholds, and plan trees over them: a named part's
+// share of its whole, and the difference between two values of a dimension. Plan i of a run
 // comes from its own seed, so any failing plan can be replayed from (dataset, seed) alone.
 
 import Foundation
@@ -37,6 +39,10 @@ enum DiffPlans {
   }
 
   static let figureMetrics = MetricID.builtIn.filter { $0 != .retention && !$0.isModel }
+  /// The catalog's metrics (grammars/metrics/catalog.rules), named explicitly so that a seed
+  /// gives the same plan whatever the catalog registered.
+  static let catalogMetrics: [MetricID] = ["discount", "discount_rate", "purchase_interval", "discount_per_order"].map { MetricID(catalog: $0) }
+  static let customerKinds: [CustomerSet] = [.all, .buyers, .repeatBuyers, .highRepurchase, .new, .returning, .active, .atRisk, .churned]
   static let orderMetrics: [MetricID] = [.sales, .orders, .buyers, .aov, .spendPerBuyer, .repeatCustomers, .repeatRate,
                                          .highRepurchaseCustomers, .newCustomers, .returningCustomers, .units]
 
@@ -128,6 +134,21 @@ enum DiffPlans {
     return out
   }
 
+  static func customerPredicates(_ r: inout DiffRandom) -> [CustomerPredicate] {
+    (0..<(r.chance(0.8) ? 1 : 2)).map { _ in
+      if r.chance(0.7) { return .kind(r.pick(customerKinds) ?? .new) }
+      let lo = r.chance(0.3) ? nil : r.int(15...60)
+      let hi = r.chance(0.3) && lo != nil ? nil : (lo ?? 10) + r.int(0...30)
+      return .age(min: lo, max: hi)
+    }
+  }
+
+  static func orderPredicates(_ r: inout DiffRandom) -> [OrderPredicate] {
+    let ops: [CustomerCondition.Op] = [.ge, .gt, .le, .lt, .eq]
+    let amounts: [Double] = [0, 20, 50, 100, 200, 500, 1000, 120.5]
+    return (0..<(r.chance(0.85) ? 1 : 2)).map { _ in OrderPredicate(r.pick(ops) ?? .gt, r.pick(amounts) ?? 100) }
+  }
+
   static func conditions(_ r: inout DiffRandom) -> [CustomerCondition] {
     let ops: [CustomerCondition.Op] = [.ge, .gt, .le, .lt, .eq]
     return (0..<(r.chance(0.8) ? 1 : 2)).map { _ in
@@ -198,6 +219,102 @@ enum DiffPlans {
         plan.comparisonPeriod = DateRange(base.start - base.dayCount, base.start - 1)
       }
     }
+    // Drawn last, so that the plans of earlier seeds keep their other fields.
+    if r.chance(0.2) { plan.customerPredicates = customerPredicates(&r) }
+    if basisOrders && r.chance(0.12) { plan.orderPredicates = orderPredicates(&r) }
+    // Catalog metrics: order figures, mostly on data with a discount column (elsewhere both
+    // sides must refuse alike), never by topic.
+    let hasDiscount = ds.loaded.mapping.orders.discount != nil
+    if r.chance(hasDiscount ? 0.2 : 0.03), !plan.groupBy.contains(.topic), !plan.filters.contains(where: { $0.dimension == .topic }),
+      let m = r.pick(catalogMetrics) {
+      if plan.metrics.isEmpty || r.chance(0.6) { plan.metrics = [m] } else if !plan.metrics.contains(m) { plan.metrics.append(m) }
+    }
+  }
+
+  // MARK: Trees
+
+  /// A plan tree for a seed: mostly the plan alone; sometimes a named part's share of its
+  /// whole (as Planner.shareTree builds it), or the difference between two values.
+  static func tree(_ seed: UInt64, _ ds: DiffDataset) -> (LogicalPlan, Language) {
+    let (plan, lang) = self.plan(seed, ds)
+    var r = DiffRandom(seed: seed ^ 0x7EE5)
+    guard plan.list == nil, plan.cohort == nil, r.chance(0.25) else { return (.aggregate(plan), lang) }
+    switch r.below(10) {
+    case 0..<5: return (shareTree(plan, &r, ds), lang)
+    case 5..<8: return (differenceTree(plan, &r, ds) ?? .aggregate(plan), lang)
+    default: return (stackTree(plan, &r), lang)
+    }
+  }
+
+  /// Several kinds of customer one under another (新老客的销售额), as Planner.compose builds it:
+  /// each part is the plan restricted to one kind; with a share, of the figure over all customers.
+  static func stackTree(_ plan: Plan, _ r: inout DiffRandom) -> LogicalPlan {
+    var each = plan
+    each.share = false
+    var kinds: [CustomerSet] = []
+    for _ in 0..<(r.chance(0.7) ? 2 : 3) {
+      if let k = r.pick(customerKinds), !kinds.contains(k) { kinds.append(k) }
+    }
+    let parts = kinds.map { k -> StackPart in
+      var p = each
+      p.customerPredicates.append(.kind(k))
+      return StackPart(label: k.rawValue, plan: .aggregate(p))
+    }
+    let stack = LogicalPlan.stack(key: "customer_kind", parts: parts)
+    guard plan.share else { return stack }
+    var whole = each
+    whole.ranking = nil
+    return .share(part: stack, whole: .aggregate(whole))
+  }
+
+  /// part = the plan with its filters and predicates (one is added when it has none); whole =
+  /// the same without them: negated filters kept, ranking, conditions and predicates dropped,
+  /// groupings by a part's dimension removed.
+  static func shareTree(_ plan: Plan, _ r: inout DiffRandom, _ ds: DiffDataset) -> LogicalPlan {
+    var part = plan
+    part.share = false
+    let hasPart = part.filters.contains { !$0.negated } || !part.customerPredicates.isEmpty || !part.orderPredicates.isEmpty
+    if !hasPart {
+      switch r.below(3) {
+      case 0: part.customerPredicates = customerPredicates(&r)
+      case 1: part.orderPredicates = orderPredicates(&r)
+      default:
+        let allowTopic = !part.metrics.isEmpty && part.metrics.allSatisfy(\.isFeedback)
+        let extra = filters(&r, ds, allowTopic: allowTopic).filter { f in !part.filters.contains { $0.dimension == f.dimension } }
+        if extra.isEmpty { part.customerPredicates = [.kind(r.pick(customerKinds) ?? .returning)] }
+        part.filters += extra.map { Filter($0.dimension, $0.values) }
+      }
+    }
+    var whole = part
+    whole.ranking = nil
+    whole.filters = part.filters.filter(\.negated)
+    let partDims = Set(part.filters.filter { !$0.negated }.map(\.dimension))
+    whole.groupBy = part.groupBy.filter { !partDims.contains($0) }
+    whole.customerPredicates = []
+    whole.orderPredicates = []
+    whole.conditions = []
+    return .share(part: .aggregate(part), whole: .aggregate(whole))
+  }
+
+  /// The plan's first figure broken down by one dimension, limited to two of its values
+  /// (sometimes one absent from the data), with a − b.
+  static func differenceTree(_ plan: Plan, _ r: inout DiffRandom, _ ds: DiffDataset) -> LogicalPlan? {
+    var p = plan
+    let m = plan.metrics.first ?? .sales
+    p.metrics = [m]
+    let orderFigure = !m.isFeedback && !m.isState && m != .customers
+    var dims = ds.dimensions.filter { $0 != .customer && $0 != .topic }
+    if !orderFigure || m.formula != nil { dims.removeAll { $0 == .channel || $0.isItemAttribute } }
+    guard let dim = r.pick(dims), let pool = ds.values[dim], pool.count >= 2 else { return nil }
+    let a = r.pick(pool) ?? pool[0]
+    var b = r.pick(pool.filter { $0 != a }) ?? pool[1]
+    if r.chance(0.1) { b = "不存在的值" }
+    p.groupBy = [dim]
+    p.timeGrain = nil
+    p.ranking = nil
+    p.share = false
+    p.filters = p.filters.filter { $0.dimension != dim } + [Filter(dim, [a, b])]
+    return .difference(dimension: dim, a: a, b: b, input: .aggregate(p))
   }
 
   static func list(_ plan: inout Plan, _ r: inout DiffRandom, _ ds: DiffDataset) {
@@ -209,6 +326,8 @@ enum DiffPlans {
     if r.chance(0.3) { plan.conditions = conditions(&r) }
     plan.filters = filters(&r, ds, allowTopic: false)
     if r.chance(0.6) { plan.ranking = Ranking(limit: r.int(1...20), descending: r.chance(0.8)) }
+    if r.chance(0.15) { plan.customerPredicates = customerPredicates(&r) }
+    if r.chance(0.1) { plan.orderPredicates = orderPredicates(&r) }
   }
 
   static func cohort(_ plan: inout Plan, _ r: inout DiffRandom, _ ds: DiffDataset) {
@@ -219,5 +338,6 @@ enum DiffPlans {
     plan.metrics = [.retention]
     plan.period = range
     plan.filters = filters(&r, ds, allowTopic: false)
+    if r.chance(0.15) { plan.customerPredicates = customerPredicates(&r) }
   }
 }

@@ -2,7 +2,8 @@
 // rows of the parameterised form; values from a question are bound, never spliced (an
 // injection string leaves the database unchanged); literals quote safely; dates and customer
 // ids are read in SQL exactly as the loader reads them; the RFM table matches the executor's;
-// model-based figures are refused; output columns are named as the executor's columns.
+// model-based figures are refused; output columns are named as the executor's columns; a plan
+// tree compiles to one statement whose predicates and values are bound.
 
 import CubeSQLite
 import Execution
@@ -155,6 +156,47 @@ final class SQLCompilerTests: XCTestCase {
     }
     XCTAssertEqual(try ds.executor.run(plan, language: .zh).rows.count, try db.rows(try ds.compiler.compile(plan, language: .zh).sql,
                                                                                   try ds.compiler.compile(plan, language: .zh).parameters).count)
+  }
+
+  /// A share tree with customer and order predicates, and a difference of two values: one
+  /// statement each, every value of the question bound, the literal form runnable in a shell.
+  func testTreesAreOneStatementWithBoundValues() throws {
+    let ds = try dataset("demo-a")
+    let channels = try XCTUnwrap(ds.values[.channel])
+    var part = Plan(today: Day(year: 2026, month: 11, day: 22))
+    part.metrics = [.sales, MetricID(catalog: "discount_rate")]
+    part.groupBy = [.region]
+    part.customerPredicates = [.age(min: 37, max: 52), .kind(.repeatBuyers)]
+    part.orderPredicates = [OrderPredicate(.gt, 123.25)]
+    var whole = part
+    whole.customerPredicates = []
+    whole.orderPredicates = []
+    var by = Plan(today: part.today)
+    by.metrics = [.aov]
+    by.groupBy = [.channel]
+    by.filters = [Filter(.channel, [channels[0], channels[1]])]
+    let trees: [LogicalPlan] = [
+      .share(part: .aggregate(part), whole: .aggregate(whole)),
+      .difference(dimension: .channel, a: channels[0], b: channels[1], input: .aggregate(by)),
+    ]
+    for tree in trees {
+      let c = try ds.compiler.compile(tree, language: .zh)
+      XCTAssertFalse(c.sql.contains("123.25"), "an order amount was spliced into the SQL")
+      XCTAssertFalse(c.sql.contains(channels[0]), "a value was spliced into the SQL")
+      if case .share = tree {
+        XCTAssertTrue(c.parameters.contains(.double(123.25)))
+        XCTAssertTrue(c.parameters.contains(.int(37)) && c.parameters.contains(.int(52)))
+      } else {
+        XCTAssertTrue(c.parameters.contains(.text(channels[0])) && c.parameters.contains(.text(channels[1])))
+      }
+      let rows = try ds.withConnection { try $0.rows(c.sql, c.parameters) }
+      XCTAssertEqual(rows.count, try ds.executor.run(tree, language: .zh).rows.count)
+      if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
+        let (status, out, err) = try runShell("/usr/bin/sqlite3", [ds.path], input: c.literalSQL + ";\n")
+        XCTAssertEqual(status, 0, err)
+        XCTAssertEqual(out.split(separator: "\n").count, rows.count)
+      }
+    }
   }
 
   // MARK: Reading values as the loader does
