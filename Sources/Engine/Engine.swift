@@ -163,12 +163,15 @@ public final class Engine: @unchecked Sendable {
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
   public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {
-    guard case .aggregate(let plan) = planned.tree else {
-      let zh = planned.language == .zh
-      return .failure(Refusal(zh ? "这个问题由多个查询块组合而成（占比、差值），暂时没有单条 SQL 形式；它的每个块可以分别用 explain 查看。"
-        : "This question combines several query blocks (a share or a difference) and has no single SQL statement yet; explain shows each block."))
+    do {
+      var compiler = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
+      compiler.eventSteps = vocabulary.analysis.eventSteps
+      // The whole tree as one statement: each block a CTE, the nodes joining them.
+      let compiled = try compiler.compile(planned.tree, language: planned.language)
+      return .success(compiled.literalSQL)
+    } catch {
+      return .failure(Refusal(String(describing: error)))
     }
-    return sql(for: plan, language: planned.language)
   }
 
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {

@@ -10,6 +10,14 @@ import Understanding
 extension Planner {
   /// Builds the tree over the planned block: side-by-side values, difference, share.
   func compose(_ r: Reading, _ plan: inout Plan, _ catalog: Catalog) throws -> LogicalPlan {
+    // New customers are decided within the period: this period's new customers have no orders
+    // before it, so a comparison with an earlier period would show a drop from nothing.
+    if plan.comparison != nil, plan.customerPredicates.contains(.kind(.new)) || r.customerKinds.contains(.new) {
+      let m = plan.metrics.first?.title(r.language) ?? (r.language == .zh ? "销售额" : "sales")
+      throw Refusal(say(r, "新客按期判定：本期的新客在对比期还没有下过单，两期对比没有意义。可以分别问两期的新客：",
+                        "New customers are decided within each period: this period's new customers had no orders in the period compared with, so the comparison would mean nothing. Ask for each period's new customers:"),
+                    suggestions: r.language == .zh ? ["本月新客的\(m)", "上月新客的\(m)"] : ["\(m) of new customers this month", "\(m) of new customers last month"])
+    }
     // 新老客的销售额 / sales of new and returning customers: one block per kind, stacked.
     if r.customerKinds.count >= 2 {
       guard !r.merge, !r.difference else {

@@ -436,7 +436,12 @@ public struct Planner: Sendable {
     }
     for c in plan.customerPredicates {
       switch c {
-      case .kind(let k): parts.append(zh ? "客户：\(setName(k, lang))" : "customers: \(setName(k, lang))")
+      case .kind(let k):
+        parts.append(zh ? "客户：\(setName(k, lang))" : "customers: \(setName(k, lang))")
+        if plan.comparison != nil, [.returning, .repeatBuyers, .highRepurchase, .buyers].contains(k) {
+          // Both periods' figures are of the same customers: those of the main period.
+          parts.append(zh ? "两期都按本期的\(k.shortName(.zh))计算" : "both periods for this period's \(k.shortName(.en))")
+        }
       case .age(let lo, let hi):
         let range: String
         switch (lo, hi) {
