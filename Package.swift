@@ -13,6 +13,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -31,14 +33,23 @@ let package = Package(
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
+    // The HTTP server for chat bots: tokens, row scopes, masking, audit log, limits.
+    .target(name: "Server", dependencies: [
+      "Engine", "QueryModel", "Planning", "Rendering", "Cube",
+      .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "Yams", package: "Yams"),
+    ]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "Server",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),
     .testTarget(name: "WenshuTests", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
       "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler",
+    ]),
+    .testTarget(name: "ServerTests", dependencies: [
+      "Server", "Engine", "QueryModel", "Planning", "CubeSQLite", "TestSupport",
     ]),
   ]
 )

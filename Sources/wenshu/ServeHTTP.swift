@@ -1,0 +1,51 @@
+// `wenshu serve --http HOST:PORT [--config FILE]`: loads the engine and the configuration and
+// runs the HTTP server (Sources/Server) until interrupted. Without a configuration file it
+// listens on loopback only, with no tokens, every row and personal data masked.
+
+import Engine
+import Foundation
+import QueryModel
+import Server
+
+enum ServeHTTP {
+  static func run(address: String, configPath: String?, common: CommonOptions) throws {
+    guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+      throw CLIError(message: "--http must be HOST:PORT, e.g. 127.0.0.1:8080, got “\(address)”")
+    }
+    var host = String(address[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    if host.isEmpty { host = "127.0.0.1" }
+    let config: ServerConfig
+    if let configPath {
+      do { config = try ServerConfig.load(path: configPath) } catch { throw CLIError(message: String(describing: error)) }
+    } else {
+      guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
+        throw CLIError(message: "--config FILE (tokens and scopes) is required to listen on \(host); without it only loopback is served")
+      }
+      config = ServerConfig()
+    }
+    let (engine, today) = try common.engine()
+    let service: AskService
+    do { service = try AskService(engine: engine, config: config, today: today) } catch { throw CLIError(message: String(describing: error)) }
+    let bindHost = host
+    let shown = host.contains(":") ? "[\(host)]" : host
+    let app = WenshuHTTP.application(service, host: bindHost, port: port) { bound in
+      writeErr("wenshu: listening on http://\(shown):\(bound) (\(config.tokens.isEmpty ? "no tokens: loopback only, personal data masked" : "\(config.tokens.count) tokens"))")
+    }
+    let done = DispatchSemaphore(value: 0)
+    let failure = FailureBox()
+    Task {
+      do { try await app.runService() } catch { failure.set(String(describing: error)) }
+      done.signal()
+    }
+    done.wait()
+    if let f = failure.get() { throw CLIError(message: "the HTTP server stopped: \(f)") }
+  }
+}
+
+final class FailureBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var message: String?
+  func set(_ s: String) { lock.lock(); message = s; lock.unlock() }
+  func get() -> String? { lock.lock(); defer { lock.unlock() }; return message }
+}
