@@ -70,7 +70,7 @@ public struct RowScope: Sendable {
   /// Why a plan's figures cannot be restricted to the scope's rows (nil: they can).
   /// - RFM segments and the fitted BG/NBD models are relative to the whole customer base.
   /// - With an order-level predicate (channel), customer states, first purchases, cohorts,
-  ///   feedback and customer counts span all of a customer's orders.
+  ///   feedback, customer counts and customer lists (last order…) span all of a customer's orders.
   func unscopable(_ plan: Plan, zh: Bool) -> String? {
     let segment = plan.groupBy.contains(.segment) || plan.filters.contains { $0.dimension == .segment }
     if plan.metrics.contains(where: \.isModel) || plan.list == .churnRisk || segment {
@@ -80,10 +80,11 @@ public struct RowScope: Sendable {
     guard restrictsOrders else { return nil }
     let customerLevel: Set<MetricID> = [.customers, .newCustomers, .returningCustomers, .retention]
     let badMetric = plan.metrics.contains { $0.isFeedback || $0.isState || customerLevel.contains($0) }
-    let badList = plan.list.map { ![.buyers, .repeatBuyers, .highRepurchase].contains($0) } ?? false
+    // Customer lists show lifetime figures (last order, lifetime spend) of all channels.
+    let badList = plan.list != nil
     if badMetric || badList || plan.cohort != nil || plan.groupBy.contains(.topic) || plan.filters.contains(where: { $0.dimension == .topic }) {
-      return zh ? "您的令牌按订单渠道限定了数据范围；客户状态、新老客、留存、评价和客户总数要看客户的全部订单，无法只在范围内给出。"
-        : "Your token is limited to some order channels; customer states, new and returning customers, retention, feedback and customer counts depend on all of a customer's orders, so they cannot be answered within it."
+      return zh ? "您的令牌按订单渠道限定了数据范围；客户名单、客户状态、新老客、留存、评价和客户总数要看客户的全部订单，无法只在范围内给出。"
+        : "Your token's data scope is limited to some order channels; customer lists, customer states, new and returning customers, retention, feedback and customer counts depend on all of a customer's orders, so they cannot be answered within the scope."
     }
     return nil
   }
