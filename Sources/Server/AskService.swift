@@ -216,38 +216,50 @@ public final class AskService: @unchecked Sendable {
   /// Plan → scope → run → mask → encode, synchronously (on a worker thread).
   public func answer(policy: TokenPolicy, request: AskRequest) -> (Reply, AuditLog.Entry) {
     let today = request.today ?? defaultToday
-    let scope = RowScope(policy.scope)
     var conversation: Conversation? = request.conversationID.map { conversations.get(token: policy.name, id: $0) }
     let (planned, refusal, lang, reading) = engine.plan(request.question, today: today, conversation: conversation)
     var answer: Answer
     if let planned {
-      switch scope.apply(planned) {
-      case .failure(let r):
-        answer = Answer(question: request.question, language: lang, planned: nil, table: nil, refusal: r)
-      case .success(let scoped):
-        answer = run(scoped, question: request.question)
-        if answer.ok, let reading, let id = request.conversationID {
-          conversation?.remember(reading)
-          if let conversation { conversations.put(token: policy.name, id: id, conversation) }
-        }
+      answer = scopedRun(policy: policy, planned: planned, question: request.question)
+      if answer.ok, let reading, let id = request.conversationID {
+        conversation?.remember(reading)
+        if let conversation { conversations.put(token: policy.name, id: id, conversation) }
       }
     } else {
       answer = Answer(question: request.question, language: lang, planned: nil, table: nil, refusal: refusal)
     }
+    let (body, rows) = encode(answer, policy: policy, format: request.format, limit: request.limit)
+    let entry = AuditLog.Entry(token: policy.name, question: request.question, plan: answer.planned.map { AnswerJSON.plan($0.plan) },
+                               rows: rows, refusal: answer.refusal?.message, status: 200, milliseconds: 0)
+    return (Reply(status: 200, body: body), entry)
+  }
+
+  /// A plan understood from a question, with the token's scope ANDed in, run (or refused).
+  public func scopedRun(policy: TokenPolicy, planned: PlannedQuestion, question: String) -> Answer {
+    switch RowScope(policy.scope).apply(planned) {
+    case .failure(let r):
+      return Answer(question: question, language: planned.language, planned: nil, table: nil, refusal: r)
+    case .success(let scoped):
+      return run(scoped, question: question)
+    }
+  }
+
+  /// The response body of an answer for a token: personal columns masked, rows capped, the
+  /// rendered text for formats other than JSON, every personal value scrubbed; and the rows sent.
+  public func encode(_ input: Answer, policy: TokenPolicy, format: AskRequest.Format = .json, limit: Int? = nil) -> (String, Int?) {
+    var answer = input
     answer.question = PipeEcho.echo(answer.question)
     if !policy.showPersonal, let t = answer.table { answer.table = masker.mask(t) }
     let total = answer.table?.rows.count
-    let cap = min(request.limit ?? config.maxRows, config.maxRows)
+    let cap = min(limit ?? config.maxRows, config.maxRows)
     if let t = answer.table, t.rows.count > cap { answer.table?.rows.removeLast(t.rows.count - cap) }
     var body = AnswerJSON.encode(answer)
     var extra = ""
     if let total, let shown = answer.table?.rows.count, shown < total { extra += ",\"rows_total\":\(total),\"truncated\":true" }
-    if request.format != .json, let text = render(answer, format: request.format) { extra += ",\"text\":" + JSONText.string(text) }
+    if format != .json, let text = render(answer, format: format) { extra += ",\"text\":" + JSONText.string(text) }
     if !extra.isEmpty { body = String(body.dropLast()) + extra + "}" }
     if !policy.showPersonal { body = masker.scrub(body) }
-    let entry = AuditLog.Entry(token: policy.name, question: request.question, plan: answer.planned.map { AnswerJSON.plan($0.plan) },
-                               rows: answer.table?.rows.count, refusal: answer.refusal?.message, status: 200, milliseconds: 0)
-    return (Reply(status: 200, body: body), entry)
+    return (body, answer.table?.rows.count)
   }
 
   /// Runs a scoped plan as `Engine.ask` runs one (the model's note joins the interpretation).
