@@ -180,8 +180,15 @@ public final class AskService: @unchecked Sendable {
 
   // MARK: /v1/ask
 
-  /// Answers a POST /v1/ask body for an authenticated token.
+  /// Answers a POST /v1/ask body for an authenticated token (errors that echo the request
+  /// are scrubbed of personal values too).
   public func ask(policy: TokenPolicy, body: [UInt8]) async -> Reply {
+    var reply = await askUnscrubbed(policy: policy, body: body)
+    if !policy.showPersonal { reply.body = masker.scrub(reply.body) }
+    return reply
+  }
+
+  func askUnscrubbed(policy: TokenPolicy, body: [UInt8]) async -> Reply {
     let start = DispatchTime.now().uptimeNanoseconds
     func ms() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
     if let wait = limiter.take(policy.name, perMinute: policy.ratePerMinute) {
