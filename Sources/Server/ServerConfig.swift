@@ -191,6 +191,8 @@ public struct ServerConfig: Sendable {
         secret = v
       } else if let s = m["secret"] as? String {
         secret = s
+      } else if m["secret"] != nil {
+        throw ConfigError("\(at).secret must be a string (quote it: secret: \"…\")")
       } else {
         throw ConfigError("\(at) needs “secret” (a string) or “secret_env” (an environment variable)")
       }
