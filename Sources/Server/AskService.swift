@@ -127,10 +127,15 @@ public final class AskService: @unchecked Sendable {
   private let bySecret: [String: TokenPolicy]
   let started = Date()
 
-  public init(engine: Engine, config: ServerConfig, today: Day) throws {
+  /// With `followClock`, a request without "today" uses the local date when it arrives (a server
+  /// runs for days); otherwise `today`, fixed (as `--today` asks).
+  public let followClock: Bool
+
+  public init(engine: Engine, config: ServerConfig, today: Day, followClock: Bool = false) throws {
     self.engine = engine
     self.config = config
     defaultToday = today
+    self.followClock = followClock
     audit = try config.auditPath.map { try AuditLog(path: $0, maxBytes: config.auditMaxBytes, keep: config.auditKeep) }
     conversations = Conversations(idleSeconds: config.conversationIdleSeconds, capacity: config.maxConversations)
     pool = WorkerPool(threads: config.concurrentQuestions, maxQueued: config.queuedQuestions)
@@ -169,6 +174,14 @@ public final class AskService: @unchecked Sendable {
       return .failure(ReplyError(.error(401, "unknown bearer token", headers: [("WWW-Authenticate", "Bearer error=\"invalid_token\"")])))
     }
     return .success(found)
+  }
+
+  /// The local calendar date now.
+  public static func localToday() -> Day {
+    var t = time_t(Date().timeIntervalSince1970)
+    var parts = tm()
+    localtime_r(&t, &parts)
+    return Day(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
   }
 
   static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
@@ -222,7 +235,7 @@ public final class AskService: @unchecked Sendable {
 
   /// Plan → scope → run → mask → encode, synchronously (on a worker thread).
   public func answer(policy: TokenPolicy, request: AskRequest) -> (Reply, AuditLog.Entry) {
-    let today = request.today ?? defaultToday
+    let today = request.today ?? (followClock ? AskService.localToday() : defaultToday)
     var conversation: Conversation? = request.conversationID.map { conversations.get(token: policy.name, id: $0) }
     let (planned, refusal, lang, reading) = engine.plan(request.question, today: today, conversation: conversation)
     var answer: Answer

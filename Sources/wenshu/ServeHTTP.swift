@@ -26,7 +26,7 @@ enum ServeHTTP {
     }
     let (engine, today) = try common.engine()
     let service: AskService
-    do { service = try AskService(engine: engine, config: config, today: today) } catch { throw CLIError(message: String(describing: error)) }
+    do { service = try AskService(engine: engine, config: config, today: today, followClock: common.today == nil) } catch { throw CLIError(message: String(describing: error)) }
     let bindHost = host
     let shown = host.contains(":") ? "[\(host)]" : host
     let app = WenshuHTTP.application(service, host: bindHost, port: port) { bound in
