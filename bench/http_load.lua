@@ -12,9 +12,9 @@ local questions = {
 }
 local tokens = { "load-east-00000001", "load-analyst-0002", "load-admin-000003", "load-live-0000004", "load-limited-00005" }
 
-local counter = 0
-local statuses = {}
-local threads = {}
+counter = 0
+statuses = {}
+threads = {}
 
 function setup(thread)
   thread:set("id", #threads + 1)

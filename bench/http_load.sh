@@ -31,7 +31,7 @@ tmp="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cat > "$tmp/tokens.yaml" <<YAML
 limits: {concurrent_questions: 2, queued_questions: 256, seconds_per_question: 10}
-audit: {path: $tmp/audit.jsonl, max_bytes: 10485760, keep: 2}
+audit: {path: $tmp/audit.jsonl, max_bytes: 10485760, keep: 50}
 tokens:
   - {name: east, secret: "load-east-00000001", scope: ["region = 华东"], rate_per_minute: 0}
   - {name: analyst, secret: "load-analyst-0002", personal: masked, rate_per_minute: 0}
@@ -50,7 +50,7 @@ curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null || { echo "http_load: the
 
 wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -s "$here/http_load.lua" "http://127.0.0.1:$port" | tee "$tmp/wrk.txt"
 health=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/health")
-audited=$(wc -l < "$tmp/audit.jsonl")
+audited=$(cat "$tmp"/audit.jsonl* | wc -l); rotated=$(ls "$tmp"/audit.jsonl.* 2>/dev/null | wc -l)
 
 status=$(grep '^STATUS' "$tmp/wrk.txt" | sed 's/^STATUS //')
 lat=$(grep '^LATENCY_MS' "$tmp/wrk.txt" | sed 's/^LATENCY_MS //')
@@ -82,7 +82,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "| requests, seconds, throughput | \`$tot\` |"
   echo "| latency (ms) | \`$lat\` |"
   echo "| health after the run | $health |"
-  echo "| audit log lines | $audited |"
+  echo "| audit log lines (all rotated files; one per request) | $audited in $((rotated + 1)) files |"
   echo
   echo '```'
   grep -v -E '^(STATUS|LATENCY_MS|TOTAL)' "$tmp/wrk.txt"

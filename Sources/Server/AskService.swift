@@ -326,6 +326,23 @@ public final class AskService: @unchecked Sendable {
   /// What may be asked: metrics, dimensions and their values within the token's scope (never
   /// customer names or ids), the data's date range, the scope and whether personal data is masked.
   public func schema(policy: TokenPolicy) -> Reply {
+    schemaLock.lock()
+    if let cached = schemaCache[policy.name] {
+      schemaLock.unlock()
+      return cached
+    }
+    schemaLock.unlock()
+    let reply = computeSchema(policy: policy)
+    schemaLock.lock()
+    schemaCache[policy.name] = reply
+    schemaLock.unlock()
+    return reply
+  }
+
+  private let schemaLock = NSLock()
+  private var schemaCache: [String: Reply] = [:]
+
+  func computeSchema(policy: TokenPolicy) -> Reply {
     let cube = engine.database.cube
     let inScope = ScopeMask(cube: cube, scope: policy.scope)
     var dims: [String] = []

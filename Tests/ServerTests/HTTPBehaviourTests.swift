@@ -142,6 +142,27 @@ final class HTTPBehaviourTests: XCTestCase {
     XCTAssertNotEqual("\(fresh)", "\(admin2)")
   }
 
+  func testAlternativesAreScopedToo() async throws {
+    let stores = TokenPolicy(name: "stores", secret: "stores-secret-9", scope: [ScopePredicate(.region, ["华东"]), ScopePredicate(.sourceChannel, ["门店"])],
+                             showPersonal: false, ratePerMinute: 0)
+    let live = TokenPolicy(name: "live", secret: "live-secret-10", scope: [ScopePredicate(.channel, ["直播"])], showPersonal: false, ratePerMinute: 0)
+    let server = try await RunningServer.start(try Self.service([stores, live]))
+    defer { server.stop() }
+    let c = try server.client()
+    // 门店 reads as the order channel, with the source channel as an alternative.
+    let r = try c.ask(["question": "门店的销售额", "today": "2026-11-22"], token: "stores-secret-9")
+    let alternatives = r.json?["alternatives"] as? [[String: Any]] ?? []
+    XCTAssertFalse(alternatives.isEmpty, r.body)
+    for a in alternatives {
+      let filters = ((a["plan"] as? [String: Any])?["filters"] as? [[String: Any]]) ?? []
+      XCTAssertTrue(filters.contains { $0["dimension"] as? String == "region" && $0["values"] as? [String] == ["华东"] }, "\(a)")
+      XCTAssertTrue((a["interpretation"] as? String)?.contains("数据范围") ?? false)
+    }
+    // For the order-channel token, 门店 as a channel is outside its scope: refused, not widened.
+    let l = try c.ask(["question": "门店的销售额", "today": "2026-11-22"], token: "live-secret-10")
+    XCTAssertNotNil(l.json?["error"], l.body)
+  }
+
   func testConversationsExpire() {
     let clock = ManualClock()
     let conversations = Conversations(idleSeconds: 60, capacity: 2, clock: { clock.now })
