@@ -12,7 +12,7 @@ import QueryModel
 public enum WenshuHTTP {
   /// The Hummingbird application serving `service` on host:port (port 0: any free port, reported
   /// through `onRunning`).
-  public static func application(_ service: AskService, host: String, port: Int,
+  public static func application(_ service: AskService, host: String, port: Int, logLevel: Logger.Level? = nil,
                                  onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
     router.middlewares.add(JSONErrors())
@@ -47,7 +47,7 @@ public enum WenshuHTTP {
     }
 
     var logger = Logger(label: "wenshu-http")
-    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    logger.logLevel = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let idle = TimeAmount.milliseconds(Int64(service.config.idleTimeoutSeconds * 1000))
     return Application(
       router: router,

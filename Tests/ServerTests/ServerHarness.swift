@@ -6,6 +6,7 @@
 import CubeSQLite
 import Engine
 import Foundation
+import Logging
 import QueryModel
 import Server
 import TestSupport
@@ -25,7 +26,7 @@ final class RunningServer: @unchecked Sendable {
 
   static func start(_ service: AskService) async throws -> RunningServer {
     let box = PortBox()
-    let app = WenshuHTTP.application(service, host: "127.0.0.1", port: 0) { port in box.set(port) }
+    let app = WenshuHTTP.application(service, host: "127.0.0.1", port: 0, logLevel: .critical) { port in box.set(port) }
     let task = Task { _ = try? await app.runService() }
     for _ in 0..<500 {
       if let p = box.get() { return RunningServer(port: p, service: service, task: task) }
