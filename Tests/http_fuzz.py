@@ -5,7 +5,8 @@
 # bytes, and slowloris clients (connections that trickle a byte at a time, and ones that send
 # nothing). Checks: every health check answers 200 within a second, throughout; each malformed
 # request gets a 4xx answer or a closed connection (never a 5xx, a hang or a crash); silent
-# connections are closed after the idle timeout; a real question still answers at the end.
+# connections are closed after the idle timeout and trickling ones after the request read
+# deadline; a real question still answers at the end.
 #
 # Usage: python3 Tests/http_fuzz.py [--bin .build/debug/wenshu] [--db ../shared/data/retail_cn.sqlite]
 # Standard library only; about 40 seconds. Ends with "http_fuzz: N passed, M failed".
@@ -37,9 +38,10 @@ def check(name, ok, detail=""):
 
 SECRET = "fuzz-secret-0001"
 IDLE = 2.0
+READ = 5.0
 cfg = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
 cfg.write(f"""
-limits: {{max_body_bytes: 65536, idle_timeout_seconds: {IDLE}, concurrent_questions: 2, seconds_per_question: 10}}
+limits: {{max_body_bytes: 65536, idle_timeout_seconds: {IDLE}, request_timeout_seconds: {READ}, concurrent_questions: 2, seconds_per_question: 10}}
 tokens:
   - {{name: fuzz, secret: "{SECRET}", rate_per_minute: 0, personal: masked}}
 """)
@@ -130,7 +132,9 @@ mon = threading.Thread(target=monitor, daemon=True); mon.start()
 
 # Slowloris: connections trickling a header byte every 0.5 s, and silent ones.
 slow_stop = threading.Event()
+slow_closed = []
 def slowloris(i):
+    t = time.time()
     try:
         c = connect(10)
         msg = f"POST /v1/ask HTTP/1.1\r\nHost: x\r\nX-Slow-{i}: ".encode() + b"a" * 10000
@@ -141,7 +145,7 @@ def slowloris(i):
             time.sleep(0.5)
         c.close()
     except OSError:
-        pass
+        slow_closed.append(time.time() - t)
 slow = [threading.Thread(target=slowloris, args=(i,), daemon=True) for i in range(150)]
 for t in slow: t.start()
 
@@ -237,6 +241,9 @@ check("silent and half-sent connections closed by the idle timeout", len(closed)
       f"{len(closed)} of {len(silents) + len(halves)} closed; waits {sorted(round(dt, 1) for _, dt in silent_closed)[-3:]}")
 check("idle close in time", all(dt <= IDLE * 3 for ok, dt in silent_closed if ok), str(sorted(round(dt, 1) for _, dt in silent_closed)[-3:]))
 slow_stop.set()
+for t in slow: t.join(timeout=2)
+check("slowloris clients closed by the request read deadline", len(slow_closed) == len(slow) and max(slow_closed) <= READ + 3,
+      f"{len(slow_closed)} of {len(slow)} closed; latest after {max(slow_closed or [0]):.1f} s")
 
 # A real question still answers.
 c = connect(15)

@@ -1,6 +1,6 @@
 // The HTTP endpoint on Hummingbird 2: routes (POST /v1/ask, GET /v1/schema, GET /v1/health),
 // bearer-token authentication, the body-size limit (413 before reading a declared oversize
-// body), idle timeouts for slow clients, and every error as a JSON object with a clear message.
+// body), idle timeouts and a read deadline per request for slow clients, and every error as a JSON object with a clear message.
 
 import Engine
 import Foundation
@@ -49,9 +49,10 @@ public enum WenshuHTTP {
     var logger = Logger(label: "wenshu-http")
     logger.logLevel = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let idle = TimeAmount.milliseconds(Int64(service.config.idleTimeoutSeconds * 1000))
+    let readDeadline = service.config.requestTimeoutSeconds
     return Application(
       router: router,
-      server: .http1(configuration: .init(idleTimeout: idle)),
+      server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadline(seconds: readDeadline)], idleTimeout: idle)),
       configuration: .init(address: .hostname(host, port: port), serverName: "wenshu", backlog: 1024),
       onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
       logger: logger)

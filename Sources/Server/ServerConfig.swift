@@ -100,6 +100,9 @@ public struct ServerConfig: Sendable {
   public var queuedQuestions = 256
   /// A connection that sends nothing for this long is closed (slow clients).
   public var idleTimeoutSeconds = 15.0
+  /// A request (head and body) must arrive within this long once the server waits for it
+  /// (slowloris clients trickling bytes are closed).
+  public var requestTimeoutSeconds = 30.0
   public var conversationIdleSeconds = 30.0 * 60
   public var maxConversations = 10_000
   /// Rows of one answer at most (a request's "limit" may lower it).
@@ -148,8 +151,10 @@ public struct ServerConfig: Sendable {
       c.concurrentQuestions = try int(m, "concurrent_questions", "limits", c.concurrentQuestions, 1...256)
       c.queuedQuestions = try int(m, "queued_questions", "limits", c.queuedQuestions, 0...100_000)
       c.idleTimeoutSeconds = try number(m, "idle_timeout_seconds", "limits", c.idleTimeoutSeconds, 0.1...3600)
+      c.requestTimeoutSeconds = try number(m, "request_timeout_seconds", "limits", c.requestTimeoutSeconds, 0.1...3600)
       c.maxRows = try int(m, "max_rows", "limits", c.maxRows, 1...10_000_000)
-      try unknownKeys(m, ["max_body_bytes", "seconds_per_question", "concurrent_questions", "queued_questions", "idle_timeout_seconds", "max_rows"], "limits")
+      try unknownKeys(m, ["max_body_bytes", "seconds_per_question", "concurrent_questions", "queued_questions", "idle_timeout_seconds",
+                          "request_timeout_seconds", "max_rows"], "limits")
     }
     if let conv = top["conversations"] {
       let m = try mapping(conv, "conversations")
