@@ -4,11 +4,20 @@
 
 import Engine
 import Foundation
+import Logging
 import QueryModel
 import Server
+import ServiceLifecycle
 
 enum ServeHTTP {
   static func run(address: String, configPath: String?, common: CommonOptions) throws {
+    // SIGTERM and SIGINT are taken by a thread of ours (sigwait) for a graceful shutdown: blocked
+    // here, before any other thread starts, so every thread inherits the mask.
+    var stopSignals = sigset_t()
+    sigemptyset(&stopSignals)
+    sigaddset(&stopSignals, SIGTERM)
+    sigaddset(&stopSignals, SIGINT)
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
     guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
       throw CLIError(message: "--http must be HOST:PORT, e.g. 127.0.0.1:8080, got “\(address)”")
     }
@@ -32,12 +41,22 @@ enum ServeHTTP {
     let app = WenshuHTTP.application(service, host: bindHost, port: port) { bound in
       writeErr("wenshu: listening on http://\(shown):\(bound) (\(config.tokens.isEmpty ? "no tokens: loopback only, personal data masked" : "\(config.tokens.count) tokens"))")
     }
+    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "wenshu-http")))
     let done = DispatchSemaphore(value: 0)
     let failure = FailureBox()
     Task {
-      do { try await app.runService() } catch { failure.set(String(describing: error)) }
+      do { try await group.run() } catch { failure.set(String(describing: error)) }
       done.signal()
     }
+    let waitSet = stopSignals
+    let waiter = Thread {
+      var signal: Int32 = 0
+      var set = waitSet
+      sigwait(&set, &signal)
+      writeErr("wenshu: stopping (finishing the requests under way)")
+      Task { await group.triggerGracefulShutdown() }
+    }
+    waiter.start()
     done.wait()
     if let f = failure.get() { throw CLIError(message: "the HTTP server stopped: \(f)") }
   }

@@ -123,6 +123,10 @@ final class HTTPBehaviourTests: XCTestCase {
       XCTAssertEqual(rs.count, 1, q)
       XCTAssertEqual(rs.first?.last as? Double, eastOnly.first?.last as? Double, q)
     }
+    // The SQL form is compiled from the scoped plan: it carries the predicate too.
+    let sql = try c.ask(["question": "各地区的销售额", "today": "2026-11-22", "format": "sql"], token: "east-secret-1")
+    let sqlText = sql.json?["text"] as? String ?? ""
+    XCTAssertTrue(sqlText.contains("'华东'"), sqlText)
     let (_, outside) = try rows("华北的销售额")
     XCTAssertTrue(outside?.contains("数据范围") ?? false, outside ?? "answered")
 
