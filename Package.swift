@@ -25,12 +25,13 @@ let package = Package(
     .target(name: "Planning", dependencies: ["QueryModel", "Grammar", "Understanding"]),
     .target(name: "Cube", dependencies: ["QueryModel"]),
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
+    .target(name: "DemoData", dependencies: ["QueryModel", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel", "Prediction"]),
     .target(name: "SQLCompiler", dependencies: ["QueryModel", "CubeSQLite"]),
     .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
     .target(name: "Prediction", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Engine", dependencies: [
-      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler",
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler", "DemoData",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     // The HTTP server for chat bots: tokens, row scopes, masking, audit log, limits.
@@ -40,13 +41,13 @@ let package = Package(
       .product(name: "Yams", package: "Yams"),
     ]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "Server",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "DemoData", "Server",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite", "DemoData"], path: "Tests/TestSupport"),
     .testTarget(name: "WenshuTests", dependencies: [
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
-      "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler",
+      "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler", "DemoData",
     ]),
     .testTarget(name: "ServerTests", dependencies: [
       "Server", "Engine", "QueryModel", "Planning", "CubeSQLite", "TestSupport",

@@ -40,7 +40,19 @@ public struct OrderTable: Sendable {
   public var amount: ContiguousArray<Double>
   public var channel: DictColumn?
   public var quantity: ContiguousArray<Double>?
+  /// Discount amount per order (NULL reads as 0), when the data has one.
+  public var discount: ContiguousArray<Double>?
   public var count: Int { day.count }
+
+  /// A numeric order column by its role (amount, discount, quantity), for catalog formulas.
+  public func measure(_ role: String) -> ContiguousArray<Double>? {
+    switch role {
+    case "amount": return amount
+    case "discount": return discount
+    case "quantity": return quantity
+    default: return nil
+    }
+  }
 
   public init(day: ContiguousArray<Int32>, customer: ContiguousArray<Int32>, amount: ContiguousArray<Double>,
               channel: DictColumn?, quantity: ContiguousArray<Double>?) {

@@ -326,16 +326,19 @@ public enum CubeLoader {
     var ocols = [o.customer, o.date, o.amount]
     let channelAt = o.channel.map { ocols.append($0); return ocols.count - 1 }
     let qtyAt = o.quantity.map { ocols.append($0); return ocols.count - 1 }
+    let discountAt = o.discount.map { ocols.append($0); return ocols.count - 1 }
+    let discountSlot = qtyAt == nil ? 1 : 2
     if let id = o.id { ocols.append(id) } else { ocols.append("rowid") }
     let idAt = ocols.count - 1
     let select = "SELECT \(ocols.enumerated().map { $0.offset == idAt && o.id == nil ? "rowid" : q($0.element) }.joined(separator: ", ")) FROM \(q(o.table))"
     let plan = connections.plan(table: o.table, columns: columns, select: select, rows: expectedRows)
     // Both chunks see the keys as they were before the orders (`known`).
     func scan(known: CustomerKeys) throws -> ScannedTable<OrderPart> {
-      try connections.scan(plan, into: ColumnCounts(int32: channelAt == nil ? 2 : 3, double: qtyAt == nil ? 1 : 2)) { chunk, st, b in
+      try connections.scan(plan, into: ColumnCounts(int32: channelAt == nil ? 2 : 3, double: 1 + (qtyAt == nil ? 0 : 1) + (discountAt == nil ? 0 : 1))) { chunk, st, b in
         let day = b.int32[0], cust = b.int32[1], amount = b.double[0]
         let channel = channelAt.map { _ in b.int32[2] }
         let qty = qtyAt.map { _ in b.double[1] }
+        let discount = discountAt.map { _ in b.double[discountSlot] }
         var customers = ChunkCustomers(known: known)
         var part = OrderPart(rows: 0, newCustomers: NewCustomers(), channel: TextDictionary(), ids: OrderIDs())
         var i = chunk.start
@@ -347,6 +350,7 @@ public enum CubeLoader {
           amount[i] = double(st, 2, ifNull: .nan)
           if let channel, let c = channelAt { channel[i] = code(st, c, &part.channel) }
           if let qty, let c = qtyAt { qty[i] = st.double(c) }  // NULL reads as 0
+          if let discount, let c = discountAt { discount[i] = st.double(c) }  // NULL reads as 0
           if linkItems { part.ids.append(st.int64(idAt)) }
           i += 1
         }
@@ -367,8 +371,9 @@ public enum CubeLoader {
       let dict = mergeDictionaries(scanned.parts.map(\.channel), chunks: scanned.chunks, rows: scanned.parts.map(\.rows), codes: &codes)
       channel = dict.column(codes)
     }
-    let table = OrderTable(day: scanned.take(int32: 0), customer: cust, amount: scanned.take(double: 0), channel: channel,
+    var table = OrderTable(day: scanned.take(int32: 0), customer: cust, amount: scanned.take(double: 0), channel: channel,
                            quantity: qtyAt == nil ? nil : scanned.take(double: 1))
+    if discountAt != nil { table.discount = scanned.take(double: discountSlot) }
     return (table, OrderRows(scanned.parts.map(\.ids)))
   }
 

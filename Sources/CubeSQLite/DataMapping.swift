@@ -22,6 +22,7 @@ public struct DataMapping: Sendable, Equatable {
     public var amount: String
     public var channel: String?
     public var quantity: String?
+    public var discount: String?
   }
   public struct Customers: Sendable, Equatable {
     public var table: String
@@ -63,6 +64,7 @@ public struct DataMapping: Sendable, Equatable {
     line("orders", "amount", orders.amount)
     line("orders", "channel", orders.channel)
     line("orders", "quantity", orders.quantity)
+    line("orders", "discount", orders.discount)
     if let c = customers {
       line("customers", "table", c.table)
       line("customers", "id", c.id)
@@ -126,7 +128,8 @@ public struct DataMapping: Sendable, Equatable {
     }
     var m = DataMapping(
       orders: Orders(table: ot, id: of["id"]?.0, customer: try need(of, "customer", "orders"), date: try need(of, "date", "orders"),
-                     amount: try need(of, "amount", "orders"), channel: of["channel"]?.0, quantity: of["quantity"]?.0),
+                     amount: try need(of, "amount", "orders"), channel: of["channel"]?.0, quantity: of["quantity"]?.0,
+                     discount: of["discount"]?.0),
       customers: nil, items: nil, feedback: nil)
     if let (ct, cf) = try table("customers") {
       var attrs: [DimensionID: String] = [:]

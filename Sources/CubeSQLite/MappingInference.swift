@@ -58,7 +58,10 @@ public enum MappingInference {
       let id = cols.first { $0.name.lowercased() == "id" || $0.name.lowercased() == "order_id" || $0.name == "订单id" }?.name
       let channel = best(cols, ["channel", "渠道", "platform", "平台"], taken: [cust, date, amount])
       let quantity = best(cols, ["quantity", "qty", "n_cds", "units", "数量", "件数"], taken: [cust, date, amount])
-      let m = DataMapping.Orders(table: t.name, id: id, customer: cust, date: date, amount: amount, channel: channel, quantity: quantity)
+      let discount = best(cols, ["discount", "discount_amount", "discount_total", "coupon_amount", "折扣", "优惠", "优惠金额", "折扣金额"],
+                          taken: [cust, date, amount], where: { isNumericType($0.declaredType) || $0.declaredType.isEmpty })
+      let m = DataMapping.Orders(table: t.name, id: id, customer: cust, date: date, amount: amount, channel: channel, quantity: quantity,
+                                 discount: discount)
       if bestOrders == nil || score > bestOrders!.score { bestOrders = (score, m) }
     }
     guard let orders = bestOrders?.m else {

@@ -1,7 +1,7 @@
 // The one door to the SQLite C library: open read-only, prepare, bind, step, read columns.
 //
 // Every other stage reaches SQLite through these types, and only this module imports
-// CSQLite. Values from a question are always bound as parameters, never spliced into SQL.
+// CSQLite (and DemoData, which writes the demo file). Values from a question are always bound as parameters, never spliced into SQL.
 
 import CSQLite
 import Foundation

@@ -3,6 +3,7 @@
 // that the command line renders. Nothing below reads the clock: today is passed in.
 
 import CubeSQLite
+import DemoData
 import Execution
 import Foundation
 import Grammar
@@ -18,6 +19,8 @@ public struct Answer: Sendable {
   public var planned: PlannedQuestion?
   public var table: ResultTable?
   public var refusal: Refusal?
+  /// How the answer's period sits against the data (CoverageNotes).
+  public var coverage: Coverage?
   public var ok: Bool { table != nil }
 
   public init(question: String, language: Language, planned: PlannedQuestion?, table: ResultTable?, refusal: Refusal?) {
@@ -37,6 +40,8 @@ public final class Engine: @unchecked Sendable {
   public let executor: Executor
   public let database: LoadedDatabase
   public let catalog: Catalog
+  /// The natural order of dimension values (grammars/config/order.rules).
+  public let order: DimensionOrder
 
   /// Loads the grammar (from `grammars`, or found beside the binary or the package) and the
   /// database (the built-in demo when `database` is nil).
@@ -45,6 +50,7 @@ public final class Engine: @unchecked Sendable {
       throw Refusal("grammar files not found: put grammars/ next to the wenshu binary, or pass --grammars DIR")
     }
     grammar = try GrammarSet(directory: dir)
+    order = try DimensionOrder(grammar: grammar)
     var vocab = try Vocabulary(grammar: grammar)
     let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
     database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
@@ -82,7 +88,15 @@ public final class Engine: @unchecked Sendable {
     if let conversation { reading = conversation.resolve(reading) }
     do {
       return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
-    } catch let r as Refusal {
+    } catch var r as Refusal {
+      if !r.words.isEmpty || !r.uncombined.isEmpty {
+        // Whole questions that plan, the unknown word replaced or left out.
+        let better = rewrites(of: trimmed, unknown: r.words, uncombined: r.uncombined, today: today)
+        if let first = better.first {
+          r.message += reading.language == .zh ? " 您是不是想问：\(first)" : " Did you mean: \(first)"
+        }
+        r.suggestions = better + r.suggestions.filter { !better.contains($0) }
+      }
       return (nil, r, reading.language, reading)
     } catch {
       return (nil, Refusal(String(describing: error)), reading.language, reading)
@@ -100,15 +114,18 @@ public final class Engine: @unchecked Sendable {
     let (planned, refusal, lang, reading) = plan(question, today: today, conversation: conversation)
     guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
     do {
-      var table = try executor.run(planned.plan, language: planned.language)
+      var table = try executor.run(planned.tree, language: planned.language)
       var understood = planned
       if planned.plan.metrics.contains(where: \.isModel) || planned.plan.list == .churnRisk, let model = table.notes.first {
         // The interpretation names the model and its fitted parameters.
         understood.interpretation += " · " + model
         table.notes.removeFirst()
       }
+      let coverage = finish(&table, &understood)
       if let reading { conversation?.remember(reading) }
-      return Answer(question: question, language: lang, planned: understood, table: table, refusal: nil)
+      var answer = Answer(question: question, language: lang, planned: understood, table: table, refusal: nil)
+      answer.coverage = coverage
+      return answer
     } catch let e as ExecutionError {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
     } catch {
@@ -119,8 +136,12 @@ public final class Engine: @unchecked Sendable {
   /// Runs a plan already understood (an alternative reading the user chose).
   public func run(_ planned: PlannedQuestion, question: String) -> Answer {
     do {
-      let table = try executor.run(planned.plan, language: planned.language)
-      return Answer(question: question, language: planned.language, planned: planned, table: table, refusal: nil)
+      var table = try executor.run(planned.tree, language: planned.language)
+      var understood = planned
+      let coverage = finish(&table, &understood)
+      var answer = Answer(question: question, language: planned.language, planned: understood, table: table, refusal: nil)
+      answer.coverage = coverage
+      return answer
     } catch {
       return Answer(question: question, language: planned.language, planned: planned, table: nil,
                     refusal: Refusal((error as? ExecutionError)?.message ?? String(describing: error)))
@@ -129,6 +150,15 @@ public final class Engine: @unchecked Sendable {
 
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
+  public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {
+    guard case .aggregate(let plan) = planned.tree else {
+      let zh = planned.language == .zh
+      return .failure(Refusal(zh ? "这个问题由多个查询块组合而成（占比、差值），暂时没有单条 SQL 形式；它的每个块可以分别用 explain 查看。"
+        : "This question combines several query blocks (a share or a difference) and has no single SQL statement yet; explain shows each block."))
+    }
+    return sql(for: plan, language: planned.language)
+  }
+
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
     do {
       let compiled = try SQLCompiler(mapping: database.mapping, topics: vocabulary.topics).compile(plan, language: language)

@@ -193,7 +193,63 @@ final class ExecutionContext {
         mask = m
       }
     }
+    if !plan.customerPredicates.isEmpty {
+      var m = mask ?? ContiguousArray(repeating: true, count: cube.customers.count)
+      for p in plan.customerPredicates { restrict(&m, to: p) }
+      mask = m
+    }
     customerMask = mask
+  }
+
+  /// Keeps in `m` the customers that satisfy `p`. Kinds decided within the period use the
+  /// orders of the period (whatever other filters say); states use each customer's last order
+  /// up to today; ages use the birth year.
+  /// - Complexity: O(customers), plus one pass over the orders for repeat and high-repurchase.
+  func restrict(_ m: inout ContiguousArray<Bool>, to p: CustomerPredicate) {
+    let n = m.count
+    switch p {
+    case .age(let lo, let hi):
+      let by = cube.customers.birthYear
+      for c in 0..<n where m[c] {
+        guard let by, by[c] != nullDay, by[c] > 0 else { m[c] = false; continue }
+        let age = plan.today.year - Int(by[c])
+        if let lo, age < lo { m[c] = false }
+        if let hi, age > hi { m[c] = false }
+      }
+    case .kind(let k):
+      let (lo, hi) = bounds(plan.period)
+      let first = stats.firstDay, last = stats.lastDay
+      switch k {
+      case .all: break
+      case .active, .atRisk, .churned:
+        let t = plan.today.raw, a = Int32(plan.thresholds.activeDays), ch = Int32(plan.thresholds.churnDays)
+        for c in 0..<n where m[c] {
+          guard stats.orderCount[c] > 0 else { m[c] = false; continue }
+          let ago = t - last[c]
+          switch k {
+          case .active: m[c] = ago < a
+          case .atRisk: m[c] = ago >= a && ago < ch
+          default: m[c] = ago >= ch
+          }
+        }
+      case .new:
+        for c in 0..<n where m[c] { m[c] = stats.orderCount[c] > 0 && first[c] >= lo && first[c] <= hi }
+      case .returning, .buyers, .repeatBuyers, .highRepurchase, .churnRisk:
+        // Orders of each customer within the period.
+        var count = ContiguousArray<Int32>(repeating: 0, count: n)
+        let o = cube.orders
+        for i in 0..<o.count {
+          let d = o.day[i]
+          if d < lo || d > hi || d == nullDay { continue }
+          let c = o.customer[i]
+          if c >= 0 { count[Int(c)] += 1 }
+        }
+        let need: Int32 = k == .repeatBuyers ? 2 : (k == .highRepurchase ? Int32(plan.thresholds.highRepurchaseOrders) : 1)
+        for c in 0..<n where m[c] {
+          m[c] = count[c] >= need && (k != .returning || first[c] < lo)
+        }
+      }
+    }
   }
 
   @inline(__always) func customerPasses(_ c: Int32) -> Bool {
@@ -201,13 +257,28 @@ final class ExecutionContext {
     return c >= 0 && m[Int(c)]
   }
 
-  /// Orders that have at least one item passing the item filter.
+  /// Orders that pass the order predicates (金额大于500) and have at least one item passing
+  /// the item filter; nil when neither applies.
   lazy var orderHasAllowedItem: ContiguousArray<Bool>? = {
-    guard let allowed = itemAllowed, let items = cube.items else { return nil }
-    var m = ContiguousArray<Bool>(repeating: false, count: cube.orders.count)
-    for i in 0..<items.count where allowed[i] {
-      let o = items.order[i]
-      if o >= 0 { m[Int(o)] = true }
+    var m: ContiguousArray<Bool>?
+    if let allowed = itemAllowed, let items = cube.items {
+      var x = ContiguousArray<Bool>(repeating: false, count: cube.orders.count)
+      for i in 0..<items.count where allowed[i] {
+        let o = items.order[i]
+        if o >= 0 { x[Int(o)] = true }
+      }
+      m = x
+    }
+    if !plan.orderPredicates.isEmpty {
+      var x = m ?? ContiguousArray(repeating: true, count: cube.orders.count)
+      let amount = cube.orders.amount
+      for i in 0..<x.count where x[i] {
+        for p in plan.orderPredicates where !p.test(amount[i]) {
+          x[i] = false
+          break
+        }
+      }
+      m = x
     }
     return m
   }()

@@ -91,7 +91,19 @@ public final class Executor: @unchecked Sendable {
     return try figuresTable(ctx)
   }
 
+  /// Runs a plan tree: each aggregate block on the cube, then the nodes above combine them.
+  public func run(_ tree: LogicalPlan, language: Language) throws -> ResultTable {
+    switch tree {
+    case .aggregate(let p): return try run(p, language: language)
+    case .share(let part, let whole):
+      return ShareOperator.combine(part: try run(part, language: language), whole: try run(whole, language: language), language: language)
+    case .difference(let d, let a, let b, let input):
+      return DifferenceOperator.combine(try run(input, language: language), dimension: d, a: a, b: b, language: language)
+    }
+  }
+
   func groups(_ ctx: ExecutionContext, _ keys: GroupKeys, metric: MetricID, period: DateRange?) throws -> [Int64: Figures] {
+    if metric.formula != nil { return try ctx.catalogFigures(keys, period: period, metric: metric) }
     switch ctx.basis(metric) {
     case .orders: return ctx.orderFigures(keys, period: period, items: false)
     case .items: return ctx.orderFigures(keys, period: period, items: true)
@@ -270,7 +282,7 @@ public final class Executor: @unchecked Sendable {
       let prevTitle = plan.comparison == .yearOverYear ? (lang == .zh ? "去年同期" : "same period last year") : (lang == .zh ? "上期" : "previous period")
       for m in metrics {
         columns.append(ResultColumn(id: m.rawValue + "_previous", title: "\(prevTitle) \(m.title(lang))", format: m.format, isKey: false))
-        columns.append(ResultColumn(id: m.rawValue + "_change", title: lang == .zh ? "变化" : "change", format: m.format == .rate ? .rate : (m.format == .count ? .number : m.format), isKey: false))
+        columns.append(ResultColumn(id: m.rawValue + "_change", title: lang == .zh ? "变化" : "change", format: m.format == .rate ? .points : (m.format == .count ? .number : m.format), isKey: false))
         columns.append(ResultColumn(id: m.rawValue + "_change_rate", title: lang == .zh ? "变化率" : "change rate", format: .rate, isKey: false))
       }
     }

@@ -28,6 +28,10 @@ struct Figures {
   var negative = 0
   var modelSum = 0.0
   var modelCount = 0
+  /// Catalog measures: sums of order columns by role, and purchase intervals.
+  var columnSums: [String: Double] = [:]
+  var intervalSum = 0.0
+  var intervalCustomers = 0
 
   func value(_ m: MetricID) -> Double? {
     switch m {
@@ -54,6 +58,10 @@ struct Figures {
     case .retention: return nil
     case .predictedPurchases: return modelSum
     case .clv, .pAlive, .churnProbability: return modelCount == 0 ? nil : modelSum / Double(modelCount)
+    default:
+      guard let f = m.formula?.formula else { return nil }
+      return f.evaluate(metric: { value($0) }, sum: { columnSums[$0] ?? (orders == 0 ? 0 : nil) },
+                        interval: { intervalCustomers == 0 ? nil : intervalSum / Double(intervalCustomers) })
     }
   }
 }
@@ -216,6 +224,7 @@ extension ExecutionContext {
         let c = o.customer[oi]
         if !customerPasses(c) { continue }
         if let ch = channelAllowed, !ch.contains(channelCodes?[oi] ?? -1) { continue }
+        if !plan.orderPredicates.isEmpty, let h = hasAllowed, !h[oi] { continue }
         guard let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
         let amount = items.quantity[j] * items.unitPrice[j]
         var first: Bool

@@ -7,7 +7,13 @@ import Understanding
 
 /// A planned question: the plan and how it was understood.
 public struct PlannedQuestion: Sendable {
-  public var plan: Plan
+  /// The question's operator tree (see `LogicalPlan`).
+  public var tree: LogicalPlan
+  /// The main aggregate block of the tree (its period, metrics and filters).
+  public var plan: Plan {
+    get { tree.main }
+    set { tree = .aggregate(newValue) }
+  }
   public var language: Language
   public var interpretation: String
   /// Words that were not understood but did not change the meaning (reported, not dropped).
@@ -15,6 +21,14 @@ public struct PlannedQuestion: Sendable {
   public var chart: String?
   /// Other readings that scored close (门店: the order channel or the source channel), best first.
   public var alternatives: [PlannedQuestion] = []
+
+  public init(plan: Plan, language: Language, interpretation: String, ignored: [String], chart: String?) {
+    tree = .aggregate(plan)
+    self.language = language
+    self.interpretation = interpretation
+    self.ignored = ignored
+    self.chart = chart
+  }
 }
 
 public struct Planner: Sendable {
@@ -57,6 +71,15 @@ public struct Planner: Sendable {
   /// channel (or the first) wins and each other dimension becomes an alternative.
   public func plan(_ r: Reading, today: Day, catalog: Catalog) throws -> PlannedQuestion {
     var best = try planOne(r, today: today, catalog: catalog)
+    // Every understood word shapes the tree, or the question is refused (never answered as
+    // if the word were absent).
+    let unused = WordUse.unused(r, best.tree)
+    if !unused.isEmpty {
+      let words = unused.map { "“\($0)”" }.joined(separator: r.language == .zh ? "、" : ", ")
+      throw Refusal(say(r, "无法把 \(words) 和问题的其他部分组合起来：不用它们作答就是回答另一个问题，所以没有作答。",
+                        "Could not combine \(words) with the rest of the question: answering without them would answer a different question, so no answer was given."),
+                    suggestions: examples(r.language), uncombined: unused)
+    }
     for (i, group) in r.values.enumerated() where group.count > 1 {
       let named = group.contains { r.namedDimensions.contains($0.0) || r.groupBy.contains($0.0) }
       if named { continue }
@@ -91,6 +114,14 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
     var metrics = r.metrics
+    // 最好的客户 / 大客户 / best customers, 最好的品类 / best category: ranked by sales
+    // (semantics.md "Superlatives without a figure"); a measure word ranks by its figure.
+    let rankedThings = r.groupBy.contains(.customer) || r.mentionsCustomer && !r.which
+      || r.groupBy.contains { $0 != .customer && $0 != .topic && $0 != .segment }
+    if metrics.isEmpty, r.ranking != nil, rankedThings, r.conditions.isEmpty, !r.wantsList, r.segments.isEmpty, r.topics.isEmpty,
+      r.measures.isEmpty, !r.predict, r.horizonDays == nil {
+      metrics = [.sales]
+    }
     // 会员等级分布 / RFM segments: a grouping with no figure counts customers (buyers in a period).
     if metrics.isEmpty, r.segments.isEmpty, r.topics.isEmpty, !r.wantsList, !r.predict, r.conditions.isEmpty, !r.bestSelling,
       !r.groupBy.isEmpty, r.groupBy.allSatisfy({ $0.isCustomerAttribute && $0 != .customer }) {
@@ -100,11 +131,10 @@ public struct Planner: Sendable {
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
-      let sugg = suggestions(for: significant)
       let msg = hasIntent
         ? say(r, "没有理解 \(words)，去掉它会改变问题的意思，所以没有作答。", "Did not understand \(words); answering without it would change the question, so no answer was given.")
         : say(r, "没有理解这个问题：\(words) 不是已知的指标、维度或数据中的值。", "Did not understand the question: \(words) is not a known metric, dimension or value in the data.")
-      throw Refusal(msg + (sugg.isEmpty ? "" : say(r, " 您是不是想问：", " Did you mean: ") + sugg.joined(separator: zh ? "、" : ", ")), suggestions: sugg + examples(r.language))
+      throw Refusal(msg, suggestions: examples(r.language), words: significant)
     }
     guard hasIntent else {
       throw Refusal(say(r, "没有识别出要计算的指标（例如 销售额、订单数、复购率、新客、流失率、NPS）。", "No metric was recognised (for example sales, orders, repeat purchase rate, new customers, churn rate, NPS)."),
@@ -117,26 +147,85 @@ public struct Planner: Sendable {
 
     // Time.
     var mainExpr: TimeExpr?
+    var plain: [TimeExpr] = []
     for e in r.times {
       if case .sameTimeLastYear = e {
         plan.comparison = .yearOverYear
         continue
       }
-      if mainExpr == nil { mainExpr = e }
+      plain.append(e)
     }
-    if let e = mainExpr {
+    var resolved: [(TimeExpr, DateRange)] = []
+    for e in plain {
       guard let range = TimeResolution.resolve(e, today: today) else {
         throw Refusal(say(r, "这个日期不存在或无法解析。", "That date does not exist or could not be resolved."))
       }
+      resolved.append((e, range))
+    }
+    if resolved.count > 2 {
+      throw Refusal(say(r, "问题里有 \(resolved.count) 个时间段，一次只能对比两个。", "The question names \(resolved.count) periods; two can be compared at a time."),
+                    suggestions: [say(r, "本月和上月的销售额对比", "sales this month vs last month")])
+    }
+    if resolved.count == 2 {
+      // Two periods named (本周和上周对比, 2025年和2026年的销售额): both figures, the later
+      // against the earlier, each period as named (semantics.md "Explicit comparisons").
+      let (a, b) = resolved[0].1.start >= resolved[1].1.start ? (resolved[0], resolved[1]) : (resolved[1], resolved[0])
+      if a.1 == b.1 {
+        throw Refusal(say(r, "两个时间段是同一段（\(a.1.start.iso) 至 \(a.1.end.iso)），没有可对比的。", "Both periods are the same (\(a.1.start.iso) to \(a.1.end.iso)); there is nothing to compare."))
+      }
+      mainExpr = a.0
+      plan.period = a.1
+      plan.comparison = .periods
+      plan.comparisonPeriod = b.1
+    } else if let (e, range) = resolved.first {
+      mainExpr = e
       plan.period = range
     }
-    if let c = r.comparison { plan.comparison = c }
+    if let c = r.comparison, plan.comparison != .periods { plan.comparison = c }
     if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
+    // 对比 / vs with one period and nothing else to compare: 销售额和上月比, sales vs last month
+    // compare the current unit with the one named; 本月销售额对比 compares with the previous period.
+    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil {
+      if let e = mainExpr, case .unitOffset(let u, let back) = e, back >= 1, let cur = TimeResolution.resolve(.unitOffset(u, back: 0), today: today) {
+        plan.comparisonPeriod = plan.period
+        plan.period = cur
+        mainExpr = .unitOffset(u, back: 0)
+        plan.comparison = .periods
+      } else {
+        plan.comparison = .previousPeriod
+      }
+    }
+    // Kinds of customer, ages and order amounts restrict every figure (semantics.md "Composition").
+    if r.customerKinds.count > 1 {
+      // 老客和新客的销售额: each kind on its own row is not supported yet; never their overlap.
+      let names = r.customerKinds.map { setName($0, r.language) }
+      throw Refusal(say(r, "问题里同时有 \(names.joined(separator: "、"))，无法合成一个数字（一位客户不会同时属于两类）。请分开问。",
+                        "The question names \(names.joined(separator: " and ")) together, which cannot make one figure (no customer is both). Ask for each on its own."),
+                    suggestions: r.customerKinds.map { k in
+                      let m = metrics.first { QuestionParser.kindMetrics[$0] == nil }?.title(r.language) ?? (r.language == .zh ? "销售额" : "sales")
+                      return r.language == .zh ? "\(setName(k, .zh).split(separator: "（")[0])的\(m)" : "\(m) of \(setName(k, .en).split(separator: " (")[0])"
+                    })
+    }
+    plan.customerPredicates = r.customerKinds.map { .kind($0) } + r.ages.map { .age(min: $0.min, max: $0.max) }
+    if !r.ages.isEmpty && !catalog.dimensions.contains(.ageBand) {
+      throw missing(r, .ageBand, catalog)
+    }
+    if !r.orderConditions.isEmpty {
+      // 金额超过1000的客户: with customers and no order figure, the amount is the customer's spend.
+      let orderFigure = metrics.contains { [.orders, .sales, .aov, .units].contains($0) || $0.formula != nil }
+      if r.mentionsCustomer && !orderFigure {
+        plan.conditions += r.orderConditions.map { CustomerCondition(.spend, $0.op, $0.amount) }
+      } else {
+        plan.orderPredicates = r.orderConditions
+      }
+    }
 
     // Metrics: retention questions are cohorts; first-purchase words then name the cohort.
     if metrics.contains(.retention) || (r.cohort && r.monthsAfter != nil) {
       let range = plan.period ?? catalog.dataRange.map { DateRange($0.start, min($0.end, today)) } ?? DateRange(today, today)
       plan.cohort = CohortSpec(cohorts: range, monthsAfter: r.monthsAfter)
+      // 首购客户的留存: a cohort is made of first-purchase customers already.
+      plan.customerPredicates.removeAll { $0 == .kind(.new) }
       plan.metrics = [.retention]
       plan.period = range
       try applyFilters(r, &plan, catalog)
@@ -175,17 +264,26 @@ public struct Planner: Sendable {
     }
     if metrics.isEmpty && r.bestSelling { metrics = [.sales] }
     // 消费前5名的客户: a ranking by a measure word ranks by that figure.
-    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend ? .sales : .orders] }
+    if metrics.isEmpty, r.ranking != nil, let m = r.measures.last, r.conditions.isEmpty { metrics = [m == .spend || m == .amount ? .sales : .orders] }
+
 
     // Lists of customers: 有哪些 / list / which customers.
     let setMetric = metrics.first { $0.customerSet != nil }
-    let listing = (r.wantsList || (r.which && r.mentionsCustomer)) && !r.groupBy.contains(where: { $0 != .customer })
+    // 下单至少3次的客户 / customers with at least 3 orders: the customers meeting the condition.
+    // ("customers who ordered" names the customers, "下单客户数" counts them).
+    let buyersAsNoun = metrics == [.buyers] && r.metricTokens.contains { t in
+      t.metric == .buyers && !["数", "number", "count", "how many"].contains { r.tokens[t.index].text.contains($0) }
+    }
+    let conditionList = (r.mentionsCustomer || buyersAsNoun) && !r.conditions.isEmpty && (metrics.isEmpty || buyersAsNoun)
+      && !r.wantsCount && r.ranking == nil && !r.share
+    if conditionList && buyersAsNoun { metrics = [] }
+    let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList) && !r.groupBy.contains(where: { $0 != .customer })
       && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
     if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
       plan.list = setMetric?.customerSet ?? (r.conditions.isEmpty ? .all : .buyers)
       if plan.list == .all && plan.period != nil { plan.list = .buyers }
       plan.metrics = setMetric.map { [$0] } ?? []
-      plan.conditions = r.conditions
+      plan.conditions = r.conditions + plan.conditions
       if let rk = r.ranking { plan.ranking = Ranking(limit: rk.limit ?? 10, descending: rk.descending) }
       try applyFilters(r, &plan, catalog)
       return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
@@ -202,7 +300,7 @@ public struct Planner: Sendable {
     // A customer count with conditions counts buyers who meet them.
     if !r.conditions.isEmpty && metrics == [.customers] { metrics = [.buyers] }
     plan.metrics = metrics
-    plan.conditions = r.conditions
+    plan.conditions = r.conditions + plan.conditions
     plan.share = r.share
 
     // Groupings.
@@ -212,6 +310,8 @@ public struct Planner: Sendable {
       // "客户" alone is no grouping unless ranked.
       groupBy.removeAll { $0 == .customer }
     }
+    // 客户都在抱怨什么: the topics, not each customer.
+    if groupBy.contains(.topic) { groupBy.removeAll { $0 == .customer } }
     // The topic of feedback is only a grouping for feedback figures.
     if groupBy.contains(.topic) && !metrics.contains(where: \.isFeedback) { plan.metrics = [.negativeFeedback] }
     plan.groupBy = plan.groupBy.isEmpty ? groupBy : plan.groupBy
@@ -240,10 +340,11 @@ public struct Planner: Sendable {
       let base = plan.period ?? DateRange(today.adding(days: -29), today)
       if plan.period == nil { plan.period = base }
       switch c {
-      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(base)
+      case .yearOverYear: plan.comparisonPeriod = TimeResolution.yearEarlier(of: mainExpr, range: base)
       case .previousPeriod:
         plan.comparisonPeriod = mainExpr.map { TimeResolution.previousPeriod(of: $0, range: base, today: today) }
           ?? DateRange(base.start - base.dayCount, base.start - 1)
+      case .periods: break  // both periods were named (set above)
       }
     }
 
@@ -257,7 +358,12 @@ public struct Planner: Sendable {
                     suggestions: examples(r.language))
     }
     try applyFilters(r, &plan, catalog)
-    return PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    try refuseCustomerFiguresByOrderDimensions(r, plan, catalog)
+    let tree = try compose(r, &plan, catalog)
+    var planned = PlannedQuestion(plan: plan, language: r.language, interpretation: interpretation(r, plan, mainExpr), ignored: r.unknown, chart: r.chart)
+    planned.tree = tree
+    planned.interpretation = interpretation(r, tree, mainExpr)
+    return planned
   }
 
   func missing(_ r: Reading, _ d: DimensionID, _ catalog: Catalog) -> Refusal {
@@ -335,6 +441,24 @@ public struct Planner: Sendable {
         }
       }
     }
+    for c in plan.customerPredicates {
+      switch c {
+      case .kind(let k): parts.append(zh ? "客户：\(setName(k, lang))" : "customers: \(setName(k, lang))")
+      case .age(let lo, let hi):
+        let range: String
+        switch (lo, hi) {
+        case (let a?, let b?): range = a == b ? "\(a)" : (zh ? "\(a)–\(b) 岁" : "\(a)–\(b)")
+        case (let a?, nil): range = zh ? "≥ \(a) 岁" : "≥ \(a)"
+        case (nil, let b?): range = zh ? "≤ \(b) 岁" : "≤ \(b)"
+        default: range = ""
+        }
+        parts.append(zh ? "客户年龄：\(range)（今年 − 出生年）" : "customer age: \(range) (this year − birth year)")
+      }
+    }
+    for o in plan.orderPredicates {
+      let v = o.amount == o.amount.rounded() && abs(o.amount) < 1e15 ? String(Int64(o.amount)) : String(o.amount)
+      parts.append(zh ? "单笔订单金额 \(o.op.rawValue) \(v)" : "order amount \(o.op.rawValue) \(v)")
+    }
     for c in plan.conditions {
       let what = c.measure == .orders ? (zh ? "订单数" : "orders") : (zh ? "消费金额" : "spend")
       let v = c.value == c.value.rounded() && abs(c.value) < 1e15 ? String(Int64(c.value)) : String(c.value)
@@ -346,7 +470,11 @@ public struct Planner: Sendable {
       parts.append(zh ? "按\(g.joined(separator: "、"))" : "by \(g.joined(separator: ", "))")
     }
     if let rk = plan.ranking {
-      parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
+      if rk.limit >= Ranking.everyGroup {
+        parts.append(zh ? (rk.descending ? "全部，从高到低" : "全部，从低到高") : (rk.descending ? "all, highest first" : "all, lowest first"))
+      } else {
+        parts.append(zh ? (rk.descending ? "前 \(rk.limit) 名" : "后 \(rk.limit) 名") : (rk.descending ? "top \(rk.limit)" : "bottom \(rk.limit)"))
+      }
     }
     if plan.share {
       if plan.groupBy.isEmpty, plan.timeGrain == nil, let m = plan.metrics.first, m.customerSet != nil, m != .buyers, m != .customers {
@@ -356,7 +484,7 @@ public struct Planner: Sendable {
       }
     }
     if let c = plan.comparison, let cp = plan.comparisonPeriod {
-      let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : (zh ? "环比" : "vs previous period")
+      let name = c == .yearOverYear ? (zh ? "同比" : "year over year") : c == .periods ? (zh ? "对比" : "compared") : (zh ? "环比" : "vs previous period")
       parts.append(zh ? "\(name)：对比 \(cp.start.iso) 至 \(cp.end.iso)" : "\(name): against \(cp.start.iso) to \(cp.end.iso)")
     }
     if !r.unknown.isEmpty {
@@ -387,36 +515,4 @@ public struct Planner: Sendable {
       : ["sales last month", "repeat purchase rate by region this year", "top 10 customers by spend", "churn rate"]
   }
 
-  /// Closest grammar phrases by edit distance.
-  func suggestions(for words: [String]) -> [String] {
-    var out: [String] = []
-    for w in words.prefix(3) {
-      let ws = Array(w.unicodeScalars.prefix(40))
-      var best: [(Int, String)] = []
-      for p in phrases {
-        let ps = Array(p.unicodeScalars)
-        guard abs(ps.count - ws.count) <= 2 else { continue }
-        let d = editDistance(ws, ps)
-        if d <= max(1, ws.count / 3) { best.append((d, p)) }
-      }
-      best.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-      for (_, p) in best.prefix(3) where !out.contains(p) { out.append(p) }
-    }
-    return out
-  }
-
-  func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      cur[0] = i
-      for j in 1...b.count {
-        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&prev, &cur)
-    }
-    return prev[b.count]
-  }
 }

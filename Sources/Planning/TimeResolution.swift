@@ -4,8 +4,10 @@
 // units (ISO weeks Monday–Sunday, quarters from January), "this" periods that end today,
 // rolling windows that include today, dates and months without a year (this year unless
 // that is still to come), ranges "from the start of X to the end of Y", and the comparison
-// periods 环比 (previous period) and 同比 (a year earlier). It also gives each expression its
-// unit and a short label for interpretations. Nothing here reads the clock.
+// periods 环比 (previous period) and 同比 (a year earlier), compared like for like when the
+// period is still running, and festival days (双十一, 国庆, 春节 from LunarNewYear's table). It
+// also gives each expression its unit and a short label for interpretations. Nothing here
+// reads the clock.
 
 import QueryModel
 import Understanding
@@ -32,16 +34,19 @@ public enum TimeResolution {
   /// 环比: the period before `range`, as the previous calendar unit of the same kind.
   ///
   /// A month → the month before, a quarter → the quarter before, a week → the week before; a
-  /// "this" period that ends today (本月) → the whole previous unit; any run of whole months
-  /// or whole ISO weeks → the same number of units before it; any other span of N days → the
-  /// N days before it.
+  /// "this" period that is still running (本月 up to today) → like for like: as many days from
+  /// the start of the previous unit, clipped at that unit's end (本月 on Nov 22 → Oct 1–22;
+  /// March 1–31 → February 1–28); any run of whole months → the same number of months before
+  /// it; any other span of N days → the N days before it.
   ///
   ///     previousPeriod(of: .unitOffset(.month, back: 0), range: 2026-11-01..2026-11-22, today: 2026-11-22)
-  ///     // 2026-10-01..2026-10-31
+  ///     // 2026-10-01..2026-10-22
   public static func previousPeriod(of e: TimeExpr, range: DateRange, today: Day) -> DateRange {
     if case .unitOffset(let u, 0) = e, u != .day {
       let current = unitRange(u, containing: range.start)
-      return unitRange(u, containing: current.start - 1)
+      let previous = unitRange(u, containing: current.start - 1)
+      let days = range.end - current.start + 1
+      return DateRange(previous.start, min(previous.start + (days - 1), previous.end))
     }
     if let months = wholeMonths(range) {
       let first = range.start.monthIndex
@@ -49,6 +54,31 @@ public enum TimeResolution {
     }
     let n = range.dayCount
     return DateRange(range.start - n, range.start - 1)
+  }
+
+  /// 同比 of a period named by `e`: a "this" period that is still running (本月, 今年 up to
+  /// today) → the same dates a year earlier, even when today ends a month (本月 on 2025-02-28
+  /// → 2024-02-01..2024-02-28); a lunar-calendar festival (春节, 春节期间) → the same festival
+  /// of the year before (its dates move); any other period → `yearEarlier(range)`.
+  ///
+  ///     yearEarlier(of: .unitOffset(.month, back: 0), range: 2026-11-01..2026-11-22)
+  ///     // 2025-11-01..2025-11-22
+  ///     yearEarlier(of: .lunarNewYear(year: .implicit, offset: 0, days: 1), range: 2026-02-17..2026-02-17)
+  ///     // 2025-01-29..2025-01-29
+  public static func yearEarlier(of e: TimeExpr?, range: DateRange) -> DateRange {
+    switch e {
+    case .unitOffset(let u, 0)? where u != .day:
+      return DateRange(sameDateYearEarlier(range.start), sameDateYearEarlier(range.end))
+    case .lunarNewYear(_, let offset, let days)?:
+      // The lunar year the range belongs to (an early offset can start in December before).
+      let y = range.start.year
+      guard let year = [y, y + 1].first(where: { LunarNewYear.day($0).map { $0 + offset } == range.start }),
+        let first = LunarNewYear.day(year - 1)
+      else { return yearEarlier(range) }
+      return DateRange(first + offset, first + offset + (days - 1))
+    default:
+      return yearEarlier(range)
+    }
   }
 
   /// 同比: the same period one year earlier. Whole months map to the same whole months
@@ -132,6 +162,15 @@ public enum TimeResolution {
     case .weekdayAgo(let w, let c):
       guard (1...7).contains(w), c >= 1 else { return nil }
       return single(latest(w, before: today) - 7 * (c - 1))
+    case .festival(let y, let m, let d, let n):
+      guard n >= 1 else { return nil }
+      return festival(y, today) { year in
+        guard Day.isValid(year: year, month: m, day: d) else { return nil }
+        return Day(year: year, month: m, day: d)
+      }.map { DateRange($0, $0 + (n - 1)) }
+    case .lunarNewYear(let y, let offset, let n):
+      guard n >= 1 else { return nil }
+      return festival(y, today) { year in LunarNewYear.day(year).map { $0 + offset } }.map { DateRange($0, $0 + (n - 1)) }
     case .range(let a, let b):
       return range(a, b, today)
     case .sameTimeLastYear:
@@ -161,6 +200,18 @@ public enum TimeResolution {
     }
   }
 
+  /// The first day of a festival: in the year written, or (no year) this year's if it is not
+  /// after today, else last year's.
+  static func festival(_ y: YearRef, _ today: Day, first: (Int) -> Day?) -> Day? {
+    if case .implicit = y {
+      if let d = first(today.year), d <= today { return d }
+      return first(today.year - 1)
+    }
+    let year = self.year(y, today)
+    guard year >= 1, year <= 9999 else { return nil }
+    return first(year)
+  }
+
   /// X到Y: from the start of X to the end of Y. A side without a year takes the other side's
   /// (2017年8月至11月); when neither has one, the end follows the start (12月5日至1月3日).
   static func range(_ a: TimeExpr, _ b: TimeExpr, _ today: Day) -> DateRange? {
@@ -181,7 +232,9 @@ public enum TimeResolution {
 
   static func isImplicit(_ e: TimeExpr) -> Bool {
     switch e {
-    case .date(.implicit, _, _), .month(.implicit, _), .quarter(.implicit, _), .half(.implicit, _): return true
+    case .date(.implicit, _, _), .month(.implicit, _), .quarter(.implicit, _), .half(.implicit, _),
+      .festival(.implicit, _, _, _), .lunarNewYear(.implicit, _, _):
+      return true
     case .nth(_, _, let of), .first(_, _, let of), .last(_, _, let of), .nthWeekday(_, _, let of): return isImplicit(of)
     default: return false
     }
@@ -193,6 +246,8 @@ public enum TimeResolution {
     case .month(.implicit, let m): return .month(year: .absolute(y), month: m)
     case .quarter(.implicit, let q): return .quarter(year: .absolute(y), quarter: q)
     case .half(.implicit, let h): return .half(year: .absolute(y), half: h)
+    case .festival(.implicit, let m, let d, let n): return .festival(year: .absolute(y), month: m, day: d, days: n)
+    case .lunarNewYear(.implicit, let o, let n): return .lunarNewYear(year: .absolute(y), offset: o, days: n)
     case .nth(let u, let n, let of): return .nth(u, n: n, of: withYear(of, y))
     case .first(let u, let n, let of): return .first(u, count: n, of: withYear(of, y))
     case .last(let u, let n, let of): return .last(u, count: n, of: withYear(of, y))
@@ -309,6 +364,38 @@ public enum TimeResolution {
 
   // MARK: - Labels
 
+  /// A festival by (month, day, days) — or (0, offset, days) for the lunar new year.
+  struct FestivalKey: Hashable {
+    var a: Int, b: Int, days: Int
+    init(_ a: Int, _ b: Int, _ days: Int) {
+      self.a = a
+      self.b = b
+      self.days = days
+    }
+  }
+
+  /// The names interpretations use for the festivals of grammars/time (others read as dates).
+  static let festivalNames: [FestivalKey: (zh: String, en: String)] = [
+    FestivalKey(11, 11, 1): ("双十一", "Singles' Day"),
+    FestivalKey(12, 12, 1): ("双十二", "Double Twelve"),
+    FestivalKey(6, 18, 1): ("618", "618 shopping festival"),
+    FestivalKey(1, 1, 1): ("元旦", "New Year's Day"),
+    FestivalKey(2, 14, 1): ("情人节", "Valentine's Day"),
+    FestivalKey(10, 1, 7): ("国庆黄金周", "National Day holiday"),
+  ]
+  static let lunarNames: [FestivalKey: (zh: String, en: String)] = [
+    FestivalKey(0, 0, 1): ("春节", "Chinese New Year"),
+    FestivalKey(0, -1, 7): ("春节假期", "Chinese New Year holiday"),
+  ]
+
+  static func enFestivalYear(_ name: String, _ y: YearRef) -> String {
+    switch y {
+    case .implicit: return name
+    case .relative: return enYear(y) + "'s " + name
+    default: return name + " " + enYear(y)
+    }
+  }
+
   static let zhWeekdays = ["一", "二", "三", "四", "五", "六", "日"]
   static let enWeekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
   static let enMonths = [
@@ -409,6 +496,10 @@ public enum TimeResolution {
     case .last(let u, let n, let of): return zh(of) + "最后\(n)" + zhUnit(u, counted: true)
     case .nthWeekday(let w, let n, let of):
       return zh(of) + (n > 0 ? "第\(n)个" : "倒数第\(-n)个") + zhWeekday(w)
+    case .festival(let y, let m, let d, let n):
+      return zhYear(y) + (festivalNames[FestivalKey(m, d, n)]?.zh ?? "\(m)月\(d)日" + (n > 1 ? "起\(n)天" : ""))
+    case .lunarNewYear(let y, let o, let n):
+      return zhYear(y) + (lunarNames[FestivalKey(0, o, n)]?.zh ?? "春节" + (o == 0 ? "" : o > 0 ? "后第\(o)天" : "前\(-o)天") + (n > 1 ? "起\(n)天" : ""))
     }
   }
 
@@ -467,6 +558,13 @@ public enum TimeResolution {
     case .nthWeekday(let w, let n, let of):
       let ord = [1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"][n] ?? "#\(n)"
       return "\(ord) \(enWeekday(w)) of " + en(of)
+    case .festival(let y, let m, let d, let n):
+      let name = festivalNames[FestivalKey(m, d, n)]?.en ?? "\(enMonth(m)) \(d)" + (n > 1 ? " (\(n) days)" : "")
+      return enFestivalYear(name, y)
+    case .lunarNewYear(let y, let o, let n):
+      let name = lunarNames[FestivalKey(0, o, n)]?.en
+        ?? "Chinese New Year" + (o == 0 ? "" : o > 0 ? " +\(o)" : " \(o)") + (n > 1 ? " (\(n) days)" : "")
+      return enFestivalYear(name, y)
     }
   }
 }

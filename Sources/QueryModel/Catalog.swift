@@ -19,10 +19,17 @@ public struct Catalog: Sendable {
 /// A question that cannot be answered, with what the user could ask instead.
 public struct Refusal: Error, Sendable, CustomStringConvertible {
   public var message: String
+  /// Whole questions that can be asked instead, closest first.
   public var suggestions: [String]
-  public init(_ message: String, suggestions: [String] = []) {
+  /// The words of the question that were not understood (the façade offers rewrites of them).
+  public var words: [String]
+  /// Words understood but not combinable with the rest (the façade offers the question without them).
+  public var uncombined: [String]
+  public init(_ message: String, suggestions: [String] = [], words: [String] = [], uncombined: [String] = []) {
     self.message = message
     self.suggestions = suggestions
+    self.words = words
+    self.uncombined = uncombined
   }
   public var description: String { message }
 }

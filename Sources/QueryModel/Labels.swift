@@ -54,6 +54,7 @@ extension MetricID {
     case (.pAlive, .en): return "P(alive)"
     case (.churnProbability, .zh): return "流失概率"
     case (.churnProbability, .en): return "churn probability"
+    default: return formula?.titles[lang] ?? rawValue
     }
   }
 
@@ -91,6 +92,7 @@ extension MetricID {
     case .clv: return zh ? "BG/NBD × Gamma-Gamma 预计的未来消费（折现）" : "BG/NBD × Gamma-Gamma expected future spend, discounted"
     case .pAlive: return zh ? "BG/NBD 模型估计客户仍活跃的概率" : "BG/NBD probability the customer is still active"
     case .churnProbability: return zh ? "1 − BG/NBD 存活概率" : "1 − BG/NBD P(alive)"
+    default: return formula.map { $0.definitions[lang] ?? $0.formula.description } ?? rawValue
     }
   }
 }

@@ -4,34 +4,73 @@
 // `explain`, one line for corpora) and contains no text from the question except data values,
 // which executors match as values and SQL compilers bind as parameters.
 
-/// Every figure Wenshu can compute (see semantics.md, "Metrics" and "Customer states").
-public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
-  case sales, orders, buyers, customers
-  case aov = "average_order_value"
-  case spendPerBuyer = "spend_per_buyer"
-  case repeatCustomers = "repeat_customers"
-  case repeatRate = "repeat_purchase_rate"
-  case highRepurchaseCustomers = "high_repurchase_customers"
-  case newCustomers = "new_customers"
-  case returningCustomers = "returning_customers"
-  case units
-  case nps
-  case averageScore = "average_score"
-  case negativeFeedback = "negative_feedback"
-  case feedbackCount = "feedback_count"
-  case activeCustomers = "active_customers"
-  case atRiskCustomers = "at_risk_customers"
-  case churnedCustomers = "churned_customers"
-  case churnRate = "churn_rate"
-  case retention = "retention_rate"
+/// A figure Wenshu can compute (see semantics.md, "Metrics" and "Customer states").
+///
+/// The built-in figures are computed by the engines' fused scans; every other metric is a
+/// catalog entry (grammars/metrics/catalog.rules): a formula over base measures, declared as
+/// data and read by both the cube executor and the SQL compiler.
+public struct MetricID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+  public let rawValue: String
+
+  /// A built-in metric or one the catalog declares; nil for an unknown name.
+  public init?(rawValue: String) {
+    guard MetricID.builtIn.contains(where: { $0.rawValue == rawValue }) || MetricCatalog.shared.formula(rawValue) != nil else { return nil }
+    self.rawValue = rawValue
+  }
+  init(builtIn name: String) { rawValue = name }
+  /// A catalog metric's id (declared by the catalog as it loads).
+  public init(catalog name: String) { rawValue = name }
+
+  public init(from decoder: Decoder) throws {
+    rawValue = try decoder.singleValueContainer().decode(String.self)
+  }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(rawValue)
+  }
+  public var description: String { rawValue }
+
+  public static let sales = MetricID(builtIn: "sales")
+  public static let orders = MetricID(builtIn: "orders")
+  public static let buyers = MetricID(builtIn: "buyers")
+  public static let customers = MetricID(builtIn: "customers")
+  public static let aov = MetricID(builtIn: "average_order_value")
+  public static let spendPerBuyer = MetricID(builtIn: "spend_per_buyer")
+  public static let repeatCustomers = MetricID(builtIn: "repeat_customers")
+  public static let repeatRate = MetricID(builtIn: "repeat_purchase_rate")
+  public static let highRepurchaseCustomers = MetricID(builtIn: "high_repurchase_customers")
+  public static let newCustomers = MetricID(builtIn: "new_customers")
+  public static let returningCustomers = MetricID(builtIn: "returning_customers")
+  public static let units = MetricID(builtIn: "units")
+  public static let nps = MetricID(builtIn: "nps")
+  public static let averageScore = MetricID(builtIn: "average_score")
+  public static let negativeFeedback = MetricID(builtIn: "negative_feedback")
+  public static let feedbackCount = MetricID(builtIn: "feedback_count")
+  public static let activeCustomers = MetricID(builtIn: "active_customers")
+  public static let atRiskCustomers = MetricID(builtIn: "at_risk_customers")
+  public static let churnedCustomers = MetricID(builtIn: "churned_customers")
+  public static let churnRate = MetricID(builtIn: "churn_rate")
+  public static let retention = MetricID(builtIn: "retention_rate")
   /// BG/NBD: expected purchases in the horizon (sum over the group's customers).
-  case predictedPurchases = "predicted_purchases"
+  public static let predictedPurchases = MetricID(builtIn: "predicted_purchases")
   /// BG/NBD × Gamma-Gamma: customer lifetime value over the horizon (mean per customer).
-  case clv
+  public static let clv = MetricID(builtIn: "clv")
   /// BG/NBD: probability that a customer is still active (mean per customer).
-  case pAlive = "p_alive"
+  public static let pAlive = MetricID(builtIn: "p_alive")
   /// 1 − P(alive): the model's churn risk (mean per customer).
-  case churnProbability = "churn_probability"
+  public static let churnProbability = MetricID(builtIn: "churn_probability")
+
+  /// The figures the engines compute natively, in a stable order.
+  public static let builtIn: [MetricID] = [
+    .sales, .orders, .buyers, .customers, .aov, .spendPerBuyer, .repeatCustomers, .repeatRate, .highRepurchaseCustomers,
+    .newCustomers, .returningCustomers, .units, .nps, .averageScore, .negativeFeedback, .feedbackCount, .activeCustomers,
+    .atRiskCustomers, .churnedCustomers, .churnRate, .retention, .predictedPurchases, .clv, .pAlive, .churnProbability,
+  ]
+  /// Built-in metrics and the catalog's.
+  public static var allCases: [MetricID] { builtIn + MetricCatalog.shared.all.map(\.id) }
+
+  /// The catalog's formula, for metrics declared as data.
+  public var formula: CatalogMetric? { MetricCatalog.shared.formula(rawValue) }
 
   /// Figures that are counts of customers: a list of them makes sense.
   public var customerSet: CustomerSet? {
@@ -50,6 +89,7 @@ public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
   }
 
   public var format: ValueFormat {
+    if let f = formula { return f.format }
     switch self {
     case .sales, .aov, .spendPerBuyer: return .money
     case .repeatRate, .churnRate, .retention, .pAlive, .churnProbability: return .rate
@@ -69,6 +109,9 @@ public enum MetricID: String, Hashable, Sendable, Codable, CaseIterable {
   public var isState: Bool {
     self == .activeCustomers || self == .atRiskCustomers || self == .churnedCustomers || self == .churnRate
   }
+  /// A figure that belongs to customers as of today (states, churn, model predictions):
+  /// it cannot be broken down by an order-level dimension.
+  public var isCustomerLevel: Bool { isState || isModel || self == .retention }
 }
 
 /// A kind of customer: what a customer list or count is made of.
@@ -120,7 +163,8 @@ public struct Filter: Hashable, Sendable, Codable {
 
 /// A condition on a customer's own figures in the period: 下单至少3次, spent more than 1000.
 public struct CustomerCondition: Hashable, Sendable, Codable {
-  public enum Measure: String, Hashable, Sendable, Codable { case orders, spend }
+  /// `amount` is the amount of one order (金额大于500的订单): an order-level predicate.
+  public enum Measure: String, Hashable, Sendable, Codable { case orders, spend, amount }
   public enum Op: String, Hashable, Sendable, Codable {
     case ge = ">=", gt = ">", le = "<=", lt = "<", eq = "="
     public func test(_ a: Double, _ b: Double) -> Bool {
@@ -149,6 +193,8 @@ public struct CustomerCondition: Hashable, Sendable, Codable {
 }
 
 public struct Ranking: Hashable, Sendable, Codable {
+  /// The limit of a ranking of every group (哪些品类卖得最好, best-selling categories).
+  public static let everyGroup = 1_000_000
   public var limit: Int
   public var descending: Bool
   public init(limit: Int, descending: Bool) {
@@ -162,6 +208,38 @@ public enum Comparison: String, Hashable, Sendable, Codable {
   case previousPeriod = "previous_period"
   /// 同比: the same period one year earlier.
   case yearOverYear = "year_over_year"
+  /// 本周和上周对比 / this week vs last week: two periods as named, the later against the earlier.
+  case periods
+}
+
+/// A predicate on customers that restricts every figure of a plan to those customers
+/// (老客的销售额, 新客的复购率, 25到34岁的客户的订单数). Kinds decided within the period (new,
+/// returning, repeat, high-repurchase) use the plan's period; states use today.
+public enum CustomerPredicate: Hashable, Sendable, Codable, CustomStringConvertible {
+  case kind(CustomerSet)
+  /// Age (today's year − birth year) within bounds, both inclusive when present.
+  case age(min: Int?, max: Int?)
+
+  public var description: String {
+    switch self {
+    case .kind(let k): return k.rawValue
+    case .age(let lo, let hi): return "age:\(lo.map(String.init) ?? "")..\(hi.map(String.init) ?? "")"
+    }
+  }
+}
+
+/// A predicate on single orders (金额大于500的订单).
+public struct OrderPredicate: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var op: CustomerCondition.Op
+  public var amount: Double
+  public init(_ op: CustomerCondition.Op, _ amount: Double) {
+    self.op = op
+    self.amount = amount
+  }
+  public func test(_ a: Double) -> Bool { !a.isNaN && op.test(a, amount) }
+  public var description: String {
+    "amount\(op.rawValue)\(amount == amount.rounded() && abs(amount) < 1e15 ? String(Int64(amount)) : String(amount))"
+  }
 }
 
 /// Cohort retention: cohorts are first-order months; `monthsAfter` picks one column.
@@ -195,6 +273,10 @@ public struct Plan: Hashable, Sendable, Codable {
   /// List the customers of this set (with their figures) instead of computing figures.
   public var list: CustomerSet?
   public var conditions: [CustomerCondition] = []
+  /// The figures are computed over these customers only.
+  public var customerPredicates: [CustomerPredicate] = []
+  /// Only orders passing these count (in every figure).
+  public var orderPredicates: [OrderPredicate] = []
   public var comparison: Comparison?
   /// The period compared with, when `comparison` is set.
   public var comparisonPeriod: DateRange?

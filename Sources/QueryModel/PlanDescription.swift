@@ -10,12 +10,14 @@ extension Plan: CustomStringConvertible {
     for f in filters { parts.append("filter=\(f.dimension.rawValue)\(f.negated ? "!" : ""):" + f.values.joined(separator: ",")) }
     if !groupBy.isEmpty { parts.append("by=" + groupBy.map(\.rawValue).joined(separator: ",")) }
     if let g = timeGrain { parts.append("grain=\(g.rawValue)") }
-    if let r = ranking { parts.append("\(r.descending ? "top" : "bottom")=\(r.limit)") }
+    if let r = ranking { parts.append("\(r.descending ? "top" : "bottom")=\(r.limit >= Ranking.everyGroup ? "all" : String(r.limit))") }
     if let l = list { parts.append("list=\(l.rawValue)") }
     for c in conditions {
       let v = c.value == c.value.rounded() && abs(c.value) < 1e15 ? String(Int64(c.value)) : String(c.value)
       parts.append("cond=\(c.measure.rawValue)\(c.op.rawValue)\(v)")
     }
+    for c in customerPredicates { parts.append("customers=\(c)") }
+    for o in orderPredicates { parts.append("order=\(o)") }
     if let c = comparison { parts.append("compare=\(c.rawValue)") }
     if let cp = comparisonPeriod { parts.append("against=\(cp)") }
     if share { parts.append("share") }

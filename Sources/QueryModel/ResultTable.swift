@@ -42,6 +42,8 @@ public enum ValueFormat: String, Hashable, Sendable, Codable {
   case money
   /// A fraction shown as a percentage: 0.3216 → 32.2%.
   case rate
+  /// A difference of two rates, as a fraction shown in percentage points: 0.021 → +2.1 个百分点.
+  case points
   /// A plain number: 1,234.5 (up to two decimals).
   case number
   /// An NPS-like score: 23.0.
@@ -78,6 +80,9 @@ public struct ResultTable: Hashable, Sendable {
   public var shape: ResultShape
   /// Notes shown under the table (thresholds used, rows cut, …).
   public var notes: [String]
+  /// Rows whose time unit the data covers only in part (a running month, a day after the
+  /// data's last date): charts draw them apart so they do not read as a drop.
+  public var partialRows: [Int] = []
 
   public init(columns: [ResultColumn], rows: [[Value]], shape: ResultShape, notes: [String] = []) {
     self.columns = columns

@@ -61,4 +61,12 @@ public indirect enum TimeExpr: Hashable, Sendable, Codable {
   case nthWeekday(weekday: Int, n: Int, of: TimeExpr)
   /// 2 Thursdays ago: the `count`-th latest such weekday strictly before today.
   case weekdayAgo(weekday: Int, count: Int)
+  /// 双十一 (11-11, 1 day), 国庆 (10-01, 7 days): `days` days from a fixed month and day. A
+  /// missing year is this year if the festival has started (its first day is not after
+  /// today), else last year.
+  case festival(year: YearRef, month: Int, day: Int, days: Int)
+  /// 春节 (offset 0, 1 day), 春节期间 (offset -1, 7 days: the eve through the sixth day):
+  /// `days` days starting `offset` days from the first day of the lunar year. The year as for
+  /// `festival`.
+  case lunarNewYear(year: YearRef, offset: Int, days: Int)
 }

@@ -2,7 +2,7 @@
 //
 // Owns the bar chart: labels (keys) on the left, values right-aligned in the table's number
 // format, bars scaled to the largest magnitude with eighth-cell resolution (whole cells in
-// ASCII), and a zero axis when some values are negative.
+// ASCII), light bars for partial units, and a zero axis when some values are negative.
 
 import QueryModel
 
@@ -45,6 +45,9 @@ extension ChartRenderer {
     }
     let keyTitle = keyColumns.map(\.title).joined(separator: style.separator)
     let values = numbers(t, column: f).prefix(shown)
+    // Partial units (a running month, a day after the data ends) get a light bar.
+    let partial = Set(t.partialRows.filter { $0 >= 0 && $0 < shown })
+    let partialGlyph: Character = style.ascii ? ":" : "░"
 
     // Widths: label column, value column, bar area; labels give way before bars do.
     let valueWidth = figure.widestCell
@@ -88,7 +91,9 @@ extension ChartRenderer {
           negative = style.paint(Text.repeated(style.ascii ? "#" : "█", cells), .red)
           negative = Text.spaces(negativeCells - cells) + negative
         } else if v > 0 {
-          positive = style.paint(bar(v * unit, maxCells: positiveCells, ascii: style.ascii), .cyan)
+          var drawn = bar(v * unit, maxCells: positiveCells, ascii: style.ascii)
+          if partial.contains(r) { drawn = String(drawn.map { _ in partialGlyph }) }
+          positive = style.paint(drawn, .cyan)
         }
       }
       if lo < 0 {
@@ -98,7 +103,11 @@ extension ChartRenderer {
       lines.append(Text.trimmingTrailingSpaces(label + " " + value + " " + negative + positive))
     }
     if shown < t.rows.count {
-      lines.append(DisplayWidth.truncate(style.moreRows(t.rows.count - shown), to: o.width, ellipsis: style.ellipsis))
+      lines.append(DisplayWidth.truncate(style.moreRows(t.rows.count - shown, of: t.rows.count), to: o.width, ellipsis: style.ellipsis))
+    }
+    if !partial.isEmpty {
+      let units = partial.sorted().map { labels[$0] }.joined(separator: ", ")
+      lines.append(DisplayWidth.truncate(String(partialGlyph) + " " + style.partialUnit + ": " + units, to: o.width, ellipsis: style.ellipsis))
     }
     return Chart(lines: lines, complete: figureCount == 1)
   }

@@ -15,7 +15,7 @@ extension ChartRenderer {
   ///     2026-01        120 ██ 41.3% ▓▓ 22.0%
   ///     2026-02         98 ██ 38.9%
   ///     2026-03         75
-  ///     0.0% ░▒▓█ 41.3%
+  ///     色块 ░▒▓█ 由浅到深：0.0% 到 41.3%（越深越高）；空白是还没到的月份
   ///
   /// Missing cells (periods not reached yet) stay blank. When not every column fits, shades
   /// narrow to one cell; columns that still do not fit are left out with "… N more columns",
@@ -109,17 +109,18 @@ extension ChartRenderer {
       }
       lines.append(Text.trimmingTrailingSpaces(line))
     }
-    for (hidden, note) in [
-      (cohort.rowLabels.count - rowCount, style.moreRows), (cohort.columnTitles.count - shown, style.moreColumns),
-    ] where hidden > 0 {
-      lines.append(DisplayWidth.truncate(note(hidden), to: o.width, ellipsis: style.ellipsis))
+    if cohort.rowLabels.count > rowCount {
+      let more = style.moreRows(cohort.rowLabels.count - rowCount, of: cohort.rowLabels.count)
+      lines.append(DisplayWidth.truncate(more, to: o.width, ellipsis: style.ellipsis))
+    }
+    if cohort.columnTitles.count > shown {
+      lines.append(DisplayWidth.truncate(style.moreColumns(cohort.columnTitles.count - shown), to: o.width, ellipsis: style.ellipsis))
     }
     if hi > lo, Set(cohort.formats.map(\.format)).count == 1, let format = cohort.formats.first {
       let low = FormattedColumn.text(.double(lo), format, style)
       let high = FormattedColumn.text(.double(hi), format, style)
-      if DisplayWidth.of(low) + DisplayWidth.of(high) + 6 <= o.width {
-        lines.append(low + " " + style.paint(shades[1...].joined(), .green) + " " + high)
-      }
+      let legend = style.shadeLegend(style.paint(shades[1...].joined(), .green), low: low, high: high)
+      lines.append(DisplayWidth.truncate(legend, to: o.width, ellipsis: style.ellipsis))
     }
     let complete = shown == cohort.columnTitles.count && side.count == cohort.side.count
     return Chart(lines: lines, complete: complete)

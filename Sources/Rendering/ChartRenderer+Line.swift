@@ -2,8 +2,8 @@
 //
 // Owns the plot of a figure over periods: y ticks in the column's number format, x labels
 // from the period keys, the line drawn with box-drawing corners (asciichart's scheme; ASCII
-// uses - | . '), gaps where values are missing, and a legend of the highest, lowest and
-// latest values with their periods.
+// uses - | . '), gaps where values are missing, partial units dotted with a hollow point, and
+// a legend of the highest, lowest and latest values of complete units with their periods.
 
 import QueryModel
 
@@ -45,8 +45,8 @@ extension ChartRenderer {
 
     // Vertical range: round ticks (1, 2, 2.5 or 5 × 10^k apart) around the values; a flat
     // line gets room around it.
-    var lo = series.lowest.value
-    var hi = series.highest.value
+    var lo = series.span.lo
+    var hi = series.span.hi
     if hi == lo {
       let room = max(abs(lo) * 0.1, format == .rate ? 0.01 : 1)
       lo -= room
@@ -133,6 +133,20 @@ extension ChartRenderer {
         if let r = series.values[i].map(row), c < plotWidth { plot[r][c] = g.point }
       }
     }
+    // Partial units (a running month, days after the data's last date) are drawn dotted from
+    // the point before them, with a hollow point, so they do not read as a drop.
+    if n > 1, !series.partial.isEmpty {
+      let columnOf = { (i: Int) -> Int in n > plotWidth ? i * plotWidth / n : Int((Double(i) * spacing).rounded()) }
+      for i in series.partial.sorted() where i > 0 && i < n {
+        let from = min(plotWidth - 1, columnOf(i - 1) + 1)
+        let to = min(plotWidth - 1, columnOf(i))
+        guard from <= to else { continue }
+        for c in from...to {
+          for y in 0..<height where plot[y][c] != " " { plot[y][c] = g.dotted }
+        }
+        if let r = series.values[i].map(row) { plot[r][to] = g.hollowPoint }
+      }
+    }
 
     var lines: [String] = []
     lines.append(style.paint(DisplayWidth.truncate(series.figure.title, to: o.width, ellipsis: style.ellipsis), .bold))
@@ -147,17 +161,26 @@ extension ChartRenderer {
         + style.paint((style.ascii ? "+" : "└") + Text.repeated(style.horizontal, plotWidth), .dim))
     lines += xAxisLabels(series, plotWidth: plotWidth, indent: tickWidth + 2, width: o.width, style)
     lines += legend(series, width: o.width, style)
+    if !series.partial.isEmpty {
+      let units = series.partial.sorted().map { series.labels[$0] }.joined(separator: ", ")
+      let note = String(g.hollowPoint) + " " + String(g.dotted) + " " + style.partialUnit + ": " + units
+      lines.append(DisplayWidth.truncate(note, to: o.width, ellipsis: style.ellipsis))
+    }
     return Chart(lines: lines, complete: false)
   }
 
   /// The strokes of a line chart: asciichart's corners, or their ASCII stand-ins.
   struct LineGlyphs {
     var flat, up, riseEnd, riseStart, fallStart, fallEnd, point: Character
+    /// A partial unit: its stretch of line, and its point.
+    var dotted, hollowPoint: Character
 
     static let unicode = LineGlyphs(
-      flat: "─", up: "│", riseEnd: "╭", riseStart: "╯", fallStart: "╮", fallEnd: "╰", point: "●")
+      flat: "─", up: "│", riseEnd: "╭", riseStart: "╯", fallStart: "╮", fallEnd: "╰", point: "●",
+      dotted: "┄", hollowPoint: "○")
     static let ascii = LineGlyphs(
-      flat: "-", up: "|", riseEnd: ".", riseStart: "'", fallStart: ".", fallEnd: "'", point: "o")
+      flat: "-", up: "|", riseEnd: ".", riseStart: "'", fallStart: ".", fallEnd: "'", point: "o",
+      dotted: ":", hollowPoint: "?")
   }
 
   /// The compact form of a series, on one line: title, sparkline, latest and highest values.
@@ -271,8 +294,13 @@ extension ChartRenderer {
     var highest: (index: Int, value: Double)
     var lowest: (index: Int, value: Double)
     var latest: (index: Int, value: Double)
+    /// Rows of units the data covers only in part (`ResultTable.partialRows`).
+    var partial: Set<Int>
+    /// The smallest and largest values, partial units included (the plot's vertical range).
+    var span: (lo: Double, hi: Double)
 
-    /// nil when the table has no figure or no finite value.
+    /// nil when the table has no figure or no finite value. The extremes and the latest value
+    /// are taken over complete units when there are any.
     init?(_ t: ResultTable, _ o: RenderOptions) {
       let style = Style(o)
       guard let f = t.columns.firstIndex(where: { !$0.isKey }) else { return nil }
@@ -288,12 +316,18 @@ extension ChartRenderer {
         labels = t.rows.indices.map { String($0 + 1) }
         keyTitle = ""
       }
-      values = ChartRenderer.numbers(t, column: f)
+      let numbers = ChartRenderer.numbers(t, column: f)
+      let partialRows = Set(t.partialRows.filter { $0 >= 0 && $0 < t.rows.count })
+      let complete = numbers.indices.contains { numbers[$0] != nil && !partialRows.contains($0) }
+      values = numbers
+      partial = partialRows
+      let finite = numbers.compactMap { $0 }
+      span = (finite.min() ?? 0, finite.max() ?? 0)
       var high: (Int, Double)?
       var low: (Int, Double)?
       var last: (Int, Double)?
       for (i, v) in values.enumerated() {
-        guard let v else { continue }
+        guard let v, !(complete && partialRows.contains(i)) else { continue }
         if high == nil || v > (high?.1 ?? v) { high = (i, v) }
         if low == nil || v < (low?.1 ?? v) { low = (i, v) }
         last = (i, v)

@@ -61,7 +61,7 @@ public enum MarkdownRenderer {
     }
     if shown < t.rows.count {
       lines.append("")
-      lines.append(style.moreRows(t.rows.count - shown))
+      lines.append(style.moreRows(t.rows.count - shown, of: t.rows.count))
     }
     for note in t.notes {
       lines.append("")

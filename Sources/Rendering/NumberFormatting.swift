@@ -59,11 +59,11 @@ public enum NumberFormatting {
     case .string(let s):
       return s
     case .int(let i):
-      return format(int: i, f)
+      return format(int: i, f, lang)
     case .double(let d):
       if d.isNaN { return missing(f, lang, ascii: ascii) }
       if !d.isFinite { return nonFinite(d, ascii: ascii) }
-      return format(double: d, f)
+      return format(double: d, f, lang)
     }
   }
 
@@ -71,7 +71,7 @@ public enum NumberFormatting {
   static func missing(_ f: ValueFormat, _ lang: Language, ascii: Bool) -> String {
     switch f {
     case .label, .period, .date: return unknownLabel(lang)
-    case .count, .money, .rate, .number, .score: return ascii ? "-" : "—"
+    case .count, .money, .rate, .points, .number, .score: return ascii ? "-" : "—"
     }
   }
 
@@ -81,7 +81,7 @@ public enum NumberFormatting {
     return sign + (ascii ? "inf" : "∞")
   }
 
-  private static func format(int i: Int64, _ f: ValueFormat) -> String {
+  private static func format(int i: Int64, _ f: ValueFormat, _ lang: Language) -> String {
     let digits = DecimalDigits(magnitude: i.magnitude)
     let negative = i < 0
     switch f {
@@ -91,10 +91,18 @@ public enum NumberFormatting {
     case .money: return digits.text(decimals: 2, negative: negative)
     case .score: return digits.text(decimals: 1, negative: negative)
     case .rate: return digits.shifted(by: 2).text(decimals: 1, negative: negative) + "%"
+    case .points: return points(digits.shifted(by: 2).text(decimals: 1, negative: negative), lang)
     }
   }
 
-  private static func format(double d: Double, _ f: ValueFormat) -> String {
+  /// "+2.1 个百分点" / "+2.1 pp": a signed number of percentage points.
+  static func points(_ number: String, _ lang: Language) -> String {
+    let nonZero = number.utf8.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+    let signed = number.hasPrefix("-") || !nonZero ? number : "+" + number
+    return signed + (lang == .zh ? " 个百分点" : " pp")
+  }
+
+  private static func format(double d: Double, _ f: ValueFormat, _ lang: Language) -> String {
     let negative = d < 0
     switch f {
     case .label, .period:
@@ -108,7 +116,44 @@ public enum NumberFormatting {
     case .number: return DecimalDigits(d).text(decimals: 2, trimZeros: true, negative: negative)
     case .score: return DecimalDigits(d).text(decimals: 1, negative: negative)
     case .rate: return DecimalDigits(d).shifted(by: 2).text(decimals: 1, negative: negative) + "%"
+    case .points: return points(DecimalDigits(d).shifted(by: 2).text(decimals: 1, negative: negative), lang)
     }
+  }
+
+  // MARK: - Machine form
+
+  /// Significant digits kept for rates (and changes of rates) in JSON and CSV.
+  public static let machineRateDigits = 6
+
+  /// The text of a double in JSON and CSV: money to the cent, rates (and their changes) to six
+  /// significant digits, other figures to six significant digits or their whole part, whichever
+  /// is longer; no thousands separators, a whole number with ".0". Rounding acts on the shortest
+  /// decimal form, so the float noise of sums (3280569.059999966) never shows. nil for NaN and
+  /// infinity (the caller writes its null).
+  ///
+  ///     NumberFormatting.machine(3280569.059999966, .money)   // "3280569.06"
+  ///     NumberFormatting.machine(0.3215898825654923, .rate)   // "0.32159"
+  ///     NumberFormatting.machine(12, .money)                  // "12.0"
+  public static func machine(_ d: Double, _ f: ValueFormat) -> String? {
+    guard d.isFinite else { return nil }
+    if d == 0 { return "0.0" }
+    let digits = DecimalDigits(d)
+    let decimals: Int
+    switch f {
+    case .money: decimals = 2
+    case .rate, .points: decimals = machineRateDigits - digits.exponent
+    case .count, .number, .score: decimals = max(0, machineRateDigits - digits.exponent)
+    case .label, .period, .date:
+      if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) + ".0" }
+      return d.description
+    }
+    guard decimals >= 0 else {
+      // A rate of a million or more (never in practice): its whole part.
+      return digits.text(decimals: 0, negative: d < 0, grouping: false) + ".0"
+    }
+    var text = digits.text(decimals: decimals, trimZeros: true, negative: d < 0, grouping: false)
+    if !text.contains(".") { text += ".0" }
+    return text
   }
 }
 
@@ -179,7 +224,7 @@ struct DecimalDigits {
 
   /// The number rounded half away from zero to `decimals` places, as text with thousands
   /// separators; "-" in front when `negative` and the rounded number is not zero.
-  func text(decimals: Int, trimZeros: Bool = false, negative: Bool) -> String {
+  func text(decimals: Int, trimZeros: Bool = false, negative: Bool, grouping: Bool = true) -> String {
     var ds = digits
     var e = exponent
     let keep = e + decimals
@@ -213,7 +258,7 @@ struct DecimalDigits {
       out.append(zero)
     } else {
       for k in 0..<e {
-        if k > 0 && (e - k) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+        if grouping && k > 0 && (e - k) % 3 == 0 { out.append(UInt8(ascii: ",")) }
         out.append(zero + (k < ds.count ? ds[k] : 0))
       }
     }

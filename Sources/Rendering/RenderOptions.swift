@@ -40,13 +40,17 @@ public struct RenderOptions: Sendable {
   public var width: Int
   /// Compact screen form: a series becomes a one-line sparkline instead of a line chart.
   public var compact: Bool
+  /// How to see every row, added to "… N more rows" when rows are cut (the caller knows its
+  /// own options: "用 --limit N 或 --all 查看全部", ":limit all"); nil adds nothing.
+  public var moreRowsHint: String?
 
   /// Options with a default for everything: Chinese, 50 rows, Unicode glyphs, no colour, an
   /// automatic chart, 100 columns, full (not compact) charts.
   public init(
     language: Language = .zh, maxRows: Int? = 50, ascii: Bool = false, color: Bool = false,
-    chart: ChartChoice = .auto, width: Int = 100, compact: Bool = false
+    chart: ChartChoice = .auto, width: Int = 100, compact: Bool = false, moreRowsHint: String? = nil
   ) {
+    self.moreRowsHint = moreRowsHint
     self.language = language
     self.maxRows = maxRows
     self.ascii = ascii

@@ -10,11 +10,13 @@ struct Style {
   let ascii: Bool
   let color: Bool
   let language: Language
+  let moreRowsHint: String?
 
   init(_ o: RenderOptions) {
     ascii = o.ascii
     color = o.color
     language = o.language
+    moreRowsHint = o.moreRowsHint
   }
 
   // MARK: Glyphs
@@ -43,13 +45,18 @@ struct Style {
 
   // MARK: Words
 
-  /// "… 还有 3 行" / "… 3 more rows".
-  func moreRows(_ n: Int) -> String {
+  /// "… 还有 3 行（共 53 行）" / "… 3 more rows (53 in all)", then the caller's hint on how to
+  /// see them all ("；用 --limit N 或 --all 查看全部").
+  func moreRows(_ n: Int, of total: Int) -> String {
     let count = NumberFormatting.grouped(n)
+    let all = NumberFormatting.grouped(total)
+    var text: String
     switch language {
-    case .zh: return ellipsis + " 还有 " + count + " 行"
-    case .en: return ellipsis + " " + count + (n == 1 ? " more row" : " more rows")
+    case .zh: text = ellipsis + " 还有 " + count + " 行（共 " + all + " 行）"
+    case .en: text = ellipsis + " " + count + (n == 1 ? " more row" : " more rows") + " (" + all + " in all)"
     }
+    if let hint = moreRowsHint, !hint.isEmpty { text += (language == .zh ? "；" : "; ") + hint }
+    return text
   }
 
   /// "… 还有 3 列" / "… 3 more columns".
@@ -61,13 +68,23 @@ struct Style {
     }
   }
 
+  /// The legend under a shaded grid: what the shades mean and what a blank cell is.
+  func shadeLegend(_ shades: String, low: String, high: String) -> String {
+    switch language {
+    case .zh: return "色块 " + shades + " 由浅到深：" + low + " 到 " + high + "（越深越高）；空白是还没到的月份"
+    case .en: return "shades " + shades + " light to dark: " + low + " to " + high + " (darker is higher); blank: month not reached yet"
+    }
+  }
+
   var noRows: String { language == .zh ? "(无数据)" : "(no rows)" }
   var unknown: String { NumberFormatting.unknownLabel(language) }
   var maximum: String { language == .zh ? "最高" : "max" }
   var minimum: String { language == .zh ? "最低" : "min" }
   var latest: String { language == .zh ? "最近" : "latest" }
   var change: String { language == .zh ? "变化" : "change" }
-  var percentagePoints: String { language == .zh ? "个百分点" : "pt" }
+  var percentagePoints: String { language == .zh ? "个百分点" : "pp" }
+  /// What marks a partial time unit in a chart's legend.
+  var partialUnit: String { language == .zh ? "未完整的时段" : "partial period" }
 }
 
 /// Small text helpers shared by the renderers.

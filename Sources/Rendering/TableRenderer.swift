@@ -36,7 +36,7 @@ public enum TableRenderer {
       lines += box(columns, widths: widths, rowCount: shown, style)
       if t.rows.isEmpty { lines.append(style.noRows) }
     }
-    if shown < t.rows.count { lines.append(style.moreRows(t.rows.count - shown)) }
+    if shown < t.rows.count { lines.append(style.moreRows(t.rows.count - shown, of: t.rows.count)) }
     lines += t.notes.map(Text.singleLine)
     return lines.joined(separator: "\n")
   }

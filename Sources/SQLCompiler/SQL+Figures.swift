@@ -284,6 +284,7 @@ extension Compilation {
     case .churnRate: return ratio("\(ref(b, "churned")) * 1.0", "with")
     case .retention: return "NULL"
     case .predictedPurchases, .clv, .pAlive, .churnProbability: return "NULL"
+    default: return "NULL"
     }
   }
 

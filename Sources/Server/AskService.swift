@@ -308,7 +308,7 @@ public final class AskService: @unchecked Sendable {
     case .markdown: return "*\(p.interpretation)*\n\n" + MarkdownRenderer.render(t, RenderOptions(language: a.language, maxRows: nil, chart: .none))
     case .table: return p.interpretation + "\n" + TerminalRenderer.render(t, o)
     case .sql:
-      switch engine.sql(for: p.plan, language: p.language) {
+      switch engine.sql(for: p) {
       case .success(let s): return s
       case .failure(let r): return r.message
       }

@@ -26,6 +26,10 @@ public enum Meaning: Hashable, Sendable {
   /// 个月后 / months after (after a number): months after the cohort month.
   case monthsAfter
   case cohortFirst
+  /// 岁 / years old: the number before it is an age.
+  case ageUnit
+  /// aged / ages: the numbers after it are ages.
+  case agePrefix
   case topicWord(String)
   case filler
   /// A figure Wenshu does not compute (中位数, profit): refused with a clear message.
@@ -44,6 +48,20 @@ public enum Cue: String, Hashable, Sendable, CaseIterable {
   case bestSelling = "bestselling"
   /// 预计 / predicted: the figure is a model prediction.
   case predict
+  /// 哪些 / which (plural): every group, ranked.
+  case whichPlural = "which_plural"
+  /// 和 / and: joins two values, periods or figures.
+  case and
+  /// 对比 / vs: an explicit comparison of two periods or two values.
+  case compare
+  /// 高多少 / how much higher: the difference A − B.
+  case difference
+  /// 合计 / combined: several values merged into one figure.
+  case merge
+  /// 贡献 / 带来的: a kind of customer qualifies the figure that follows.
+  case link
+  /// 最好的客户 / 大客户 / best customers: customers ranked by sales.
+  case bestCustomers = "best_customers"
 }
 
 /// A trie over unicode scalars.

@@ -112,6 +112,8 @@ public struct QuestionParser: Sendable {
     var pendingTop: Bool?  // direction of a ranking cue waiting for its number
     var pendingCond: CustomerCondition.Op?
     var lastMeasure: CustomerCondition.Measure?
+    /// Whether `lastMeasure` came from a figure word (订单数, orders) rather than a measure word (下单).
+    var measureFromFigure = false
     var lastNumber: (value: Double, index: Int)?
     var lastValueDims: Set<DimensionID> = []
     /// Numbers read but not yet given a role (a ranking size, a threshold): reported if none comes.
@@ -129,6 +131,8 @@ public struct QuestionParser: Sendable {
     /// A measure word just after position `i` (1.5万以上消费).
     func measureAfter(_ i: Int) -> CustomerCondition.Measure? {
       for j in (i + 1)..<min(toks.count, i + 3) {
+        // 大于500的订单(数): a bare amount before 订单 is the order's amount.
+        if meanings(toks[j]).contains(.metric(.orders)) { return .amount }
         for m in meanings(toks[j]) {
           if case .measure(let x) = m { return x }
           if case .unit(let x) = m { return x }
@@ -138,14 +142,23 @@ public struct QuestionParser: Sendable {
     }
     func addCondition(_ op: CustomerCondition.Op, _ v: Double, unit: CustomerCondition.Measure?, at i: Int = -1) {
       // The unit, else a measure word, else amounts of 100 or more are money, else orders.
-      let measure = unit ?? lastMeasure ?? (i >= 0 ? measureAfter(i) : nil) ?? (v >= 100 ? .spend : .orders)
-      r.conditions.append(CustomerCondition(measure, op, v))
+      // orders over 500: a bare number after the figure "orders" is an order amount.
+      let figureAmount: CustomerCondition.Measure? = unit == nil && measureFromFigure && lastMeasure == .orders && !r.mentionsCustomer ? .amount : nil
+      let measure = unit ?? figureAmount ?? lastMeasure ?? (i >= 0 ? measureAfter(i) : nil) ?? (v >= 100 ? .spend : .orders)
+      if measure == .amount {
+        r.orderConditions.append(OrderPredicate(op, v))
+      } else {
+        r.conditions.append(CustomerCondition(measure, op, v))
+      }
     }
 
+    var consumed = readAges(&r)
+    consumed.formUnion(readRanges(&r, skipping: consumed))
     var i = 0
     while i < toks.count {
       let t = toks[i]
       defer { i += 1 }
+      if consumed.contains(i) { continue }
       switch t.kind {
       case .time(let e):
         r.times.append(e)
@@ -172,7 +185,7 @@ public struct QuestionParser: Sendable {
       case .number(let v):
         let unit = nextUnit(i)
         if let op = pendingCond {
-          addCondition(op, v, unit: unit)
+          addCondition(op, v, unit: unit, at: i)
           pendingCond = nil
           if unit != nil { i += 1 }
         } else if let desc = pendingTop {
@@ -230,12 +243,16 @@ public struct QuestionParser: Sendable {
         switch chosen {
         case .metric(let m):
           if !r.metrics.contains(m) { r.metrics.append(m) }
+          r.metricTokens.append((m, i))
           if let measure = ms.compactMap({ m -> CustomerCondition.Measure? in if case .measure(let x) = m { return x }; return nil }).first {
             lastMeasure = measure
+            measureFromFigure = false
           } else if m == .orders {
             lastMeasure = .orders
+            measureFromFigure = true
           } else if m == .sales {
             lastMeasure = .spend
+            measureFromFigure = true
           }
           afterGroupCue = false
         case .entityCustomer:
@@ -243,6 +260,7 @@ public struct QuestionParser: Sendable {
           if afterGroupCue || pendingTop != nil { r.groupBy.append(.customer) }
           afterGroupCue = false
         case .dimension(let d):
+          if r.language == .en, t.text.hasSuffix("s"), !t.text.hasSuffix("ss") { r.plural = true }
           if lastValueDims.contains(d) {
             r.namedDimensions.insert(d)
           } else if !r.groupBy.contains(d) {
@@ -260,6 +278,7 @@ public struct QuestionParser: Sendable {
           r.mentionsCustomer = true
         case .measure(let m):
           lastMeasure = m
+          measureFromFigure = false
           r.measures.append(m)
         case .unit:
           break
@@ -277,6 +296,19 @@ public struct QuestionParser: Sendable {
           case .which:
             r.which = true
             afterGroupCue = true
+          case .whichPlural:
+            r.which = true
+            r.plural = true
+            afterGroupCue = true
+          case .and: r.andTokens.append(i)
+          case .compare: r.compare = true
+          case .difference: r.difference = true
+          case .merge: r.merge = true
+          case .link: break
+          case .bestCustomers:
+            r.mentionsCustomer = true
+            if r.ranking == nil { r.ranking = (nil, true) }
+            if !r.groupBy.contains(.customer) { r.groupBy.append(.customer) }
           case .top, .bottom:
             let desc = c == .top
             if i + 1 < toks.count, case .number = toks[i + 1].kind {
@@ -316,6 +348,7 @@ public struct QuestionParser: Sendable {
         case .ordinalNext: r.monthsAfter = 1
         case .ordinalPrefix, .monthsAfter: break
         case .cohortFirst: r.cohort = true
+        case .ageUnit, .agePrefix: r.unknown.append(t.text)  // an age word without its number
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
         case .unsupported: r.unsupported.append(t.text)
         case .filler, .value: break
@@ -338,7 +371,156 @@ public struct QuestionParser: Sendable {
       }
     }
     for (_, text) in looseNumbers.sorted(by: { $0.key < $1.key }) { r.unknown.append(text) }
+    qualifyFigures(&r)
     if r.which && r.mentionsCustomer && r.ranking == nil && !r.groupBy.contains(.customer) { r.wantsList = true }
+  }
+
+  /// Metrics that are counts of a kind of customer: beside another figure, the kind
+  /// qualifies that figure (老客的销售额 = the sales of returning customers).
+  public static let kindMetrics: [MetricID: CustomerSet] = [
+    .newCustomers: .new, .returningCustomers: .returning, .repeatCustomers: .repeatBuyers,
+    .highRepurchaseCustomers: .highRepurchase, .activeCustomers: .active, .atRiskCustomers: .atRisk, .churnedCustomers: .churned,
+  ]
+
+  /// A kind of customer named beside a figure qualifies it, unless an "and" joins the two
+  /// with nothing else between (新客数和销售额: two figures).
+  func qualifyFigures(_ r: inout Reading) {
+    // 订单的销售额 / 金额大于500的订单的销售额: 订单 names what is counted, the figure follows.
+    for t in r.metricTokens where t.metric == .orders && r.tokens[t.index].text == "订单" {
+      if r.metricTokens.contains(where: { $0.index > t.index && $0.metric != .orders && QuestionParser.kindMetrics[$0.metric] == nil }) {
+        r.metrics.removeAll { $0 == .orders }
+        r.metricTokens.removeAll { $0.index == t.index }
+      }
+    }
+    let figures = r.metricTokens.filter { QuestionParser.kindMetrics[$0.metric] == nil }
+    let kinds = r.metricTokens.filter { QuestionParser.kindMetrics[$0.metric] != nil }
+    guard !figures.isEmpty, !kinds.isEmpty else { return }
+    for k in kinds {
+      let joined = figures.contains { f in
+        let (a, b) = (min(f.index, k.index), max(f.index, k.index))
+        return r.andTokens.contains { $0 > a && $0 < b } && !r.metricTokens.contains { $0.index > a && $0.index < b }
+      }
+      // 复购率 and 复购客户数 side by side stay two figures; a kind joined to a figure stays a figure.
+      if joined { continue }
+      guard let set = QuestionParser.kindMetrics[k.metric] else { continue }
+      if !r.customerKinds.contains(set) { r.customerKinds.append(set) }
+      r.metrics.removeAll { $0 == k.metric }
+    }
+  }
+
+  /// Ranges of a customer's own figures: 消费1000到5000元, 下单3到5次, spent 1000 to 5000
+  /// (both ends inclusive). Returns the token indices read.
+  func readRanges(_ r: inout Reading, skipping: Set<Int>) -> Set<Int> {
+    let toks = r.tokens
+    var used = Set<Int>()
+    func meanings(_ j: Int) -> [Meaning] {
+      guard j >= 0, j < toks.count, case .word(let ms) = toks[j].kind else { return [] }
+      return ms
+    }
+    func amount(_ j: Int) -> (Double, Bool)? {
+      guard j >= 0, j < toks.count, !skipping.contains(j) else { return nil }
+      switch toks[j].kind {
+      case .number(let v): return (v, false)
+      case .money(let v): return (v, true)
+      default: return nil
+      }
+    }
+    func unit(_ j: Int) -> CustomerCondition.Measure? {
+      for m in meanings(j) { if case .unit(let u) = m { return u } }
+      return nil
+    }
+    func measure(_ j: Int) -> CustomerCondition.Measure? {
+      for m in meanings(j) {
+        if case .measure(let x) = m { return x }
+        if case .metric(let x) = m, x == .sales { return .spend }
+      }
+      return nil
+    }
+    let separators: Set<String> = ["到", "至", "-", "~", "～", "—", "–", "to", "and", "through"]
+    var i = 0
+    while i + 2 < toks.count {
+      defer { i += 1 }
+      guard let (a, aMoney) = amount(i), separators.contains(toks[i + 1].text), let (b, bMoney) = amount(i + 2) else { continue }
+      let u = unit(i + 3)
+      // The measure stands right before the range (消费1000到5000, spent between 1000 and 5000)
+      // or its unit right after (3到5次); a bare range next to a figure is not a condition.
+      let before = measure(i - 1) ?? (i >= 1 && toks[i - 1].text == "between" ? measure(i - 2) : nil)
+      let m: CustomerCondition.Measure? = (aMoney || bMoney) ? .spend : (u ?? before)
+      guard let m, m != .amount || u == nil else { continue }
+      let (lo, hi) = (min(a, b), max(a, b))
+      if m == .amount {
+        r.orderConditions += [OrderPredicate(.ge, lo), OrderPredicate(.le, hi)]
+      } else {
+        r.conditions += [CustomerCondition(m, .ge, lo), CustomerCondition(m, .le, hi)]
+      }
+      used.formUnion([i, i + 1, i + 2])
+      if u != nil { used.insert(i + 3) }
+      i += 2
+    }
+    return used
+  }
+
+  /// Ages: 25到34岁, 35-44岁, 50岁以上, 25岁以下, aged 25 to 34, over 50 years old. Returns
+  /// the token indices read (so the main pass skips them).
+  func readAges(_ r: inout Reading) -> Set<Int> {
+    let toks = r.tokens
+    var used = Set<Int>()
+    func meanings(_ j: Int) -> [Meaning] {
+      guard j >= 0, j < toks.count, case .word(let ms) = toks[j].kind else { return [] }
+      return ms
+    }
+    func number(_ j: Int) -> Int? {
+      guard j >= 0, j < toks.count, case .number(let v) = toks[j].kind, v >= 0, v < 150, v == v.rounded() else { return nil }
+      return Int(v)
+    }
+    func isUnit(_ j: Int) -> Bool { meanings(j).contains(.ageUnit) }
+    func isPrefix(_ j: Int) -> Bool { meanings(j).contains(.agePrefix) }
+    func op(_ j: Int) -> CustomerCondition.Op? {
+      for m in meanings(j) { if case .condition(let o) = m { return o } }
+      return nil
+    }
+    let separators: Set<String> = ["到", "至", "-", "~", "～", "—", "–", "to", "and", "through"]
+    func isSeparator(_ j: Int) -> Bool { j >= 0 && j < toks.count && separators.contains(toks[j].text) }
+    var i = 0
+    while i < toks.count {
+      defer { i += 1 }
+      guard let a = number(i), !used.contains(i) else { continue }
+      // A range: [aged] A (到|-|to) B [岁|years old]
+      if isSeparator(i + 1), let b = number(i + 2), isUnit(i + 3) || isPrefix(i - 1) {
+        r.ages.append((min(a, b), max(a, b)))
+        used.formUnion([i, i + 1, i + 2])
+        if isUnit(i + 3) { used.insert(i + 3) }
+        if isPrefix(i - 1) { used.insert(i - 1) }
+        continue
+      }
+      guard isUnit(i + 1) || isPrefix(i - 1) else { continue }
+      let unitAt = isUnit(i + 1) ? i + 1 : i
+      used.insert(i)
+      if isUnit(i + 1) { used.insert(i + 1) }
+      if isPrefix(i - 1) { used.insert(i - 1) }
+      // 50岁以上 (≥ 50), 25岁以下 (< 25): semantics.md "Ranges".
+      if let o = op(unitAt + 1) {
+        used.insert(unitAt + 1)
+        switch o {
+        case .ge, .gt: r.ages.append((o == .gt ? a + 1 : a, nil))
+        case .le, .lt: r.ages.append((nil, a - 1))
+        case .eq: r.ages.append((a, a))
+        }
+      } else if let o = op(i - 1) ?? op(i - 2) {
+        used.insert(op(i - 1) != nil ? i - 1 : i - 2)
+        switch o {
+        case .ge: r.ages.append((a, nil))
+        case .gt: r.ages.append((a + 1, nil))
+        case .le: r.ages.append((nil, a))
+        case .lt: r.ages.append((nil, a - 1))
+        case .eq: r.ages.append((a, a))
+        }
+      } else {
+        r.ages.append((a, a))
+      }
+    }
+    if !r.ages.isEmpty { r.mentionsCustomer = true }
+    return used
   }
 
   func isDimension(_ t: Token) -> Bool {

@@ -64,6 +64,24 @@ public struct Reading: Sendable {
   public var compareUnit: TimeUnit?
   /// The ranking's size was written (前10, top 5), not implied (最高的).
   public var rankingExplicit = false
+  /// Kinds of customer that qualify the figures (老客的销售额, sales of new customers).
+  public var customerKinds: [CustomerSet] = []
+  /// Age bounds, inclusive (25到34岁, 50岁以上).
+  public var ages: [(min: Int?, max: Int?)] = []
+  /// Conditions on one order's amount (金额大于500的订单).
+  public var orderConditions: [OrderPredicate] = []
+  /// An explicit comparison word (对比, vs, 比).
+  public var compare = false
+  /// The difference A − B is asked (高多少, how much higher).
+  public var difference = false
+  /// Several values are to be merged into one figure (合计, combined).
+  public var merge = false
+  /// A plural "which" (哪些, which categories): every group, ranked.
+  public var plural = false
+  /// Where each figure word stands, and each "and" (和, and): to tell 新客的销售额 (a kind
+  /// qualifying a figure) from 新客数和销售额 (two figures).
+  public var metricTokens: [(metric: MetricID, index: Int)] = []
+  public var andTokens: [Int] = []
   /// Text that matched nothing in the grammar or the data.
   public var unknown: [String] = []
   /// Words naming figures Wenshu does not compute (中位数, profit).
@@ -85,7 +103,26 @@ public struct Reading: Sendable {
     r.question = question
     r.normalized = normalized
     r.tokens = tokens
-    if !metrics.isEmpty { r.metrics = metrics }
+    if !metrics.isEmpty {
+      r.metrics = metrics
+      r.customerKinds = customerKinds
+    } else if !customerKinds.isEmpty {
+      r.customerKinds = customerKinds
+    }
+    // 那老客呢 after a figure: the kind qualifies the previous figure.
+    let kinds = metrics.compactMap { QuestionParser.kindMetrics[$0] }
+    if !metrics.isEmpty, kinds.count == metrics.count, old.metrics.contains(where: { QuestionParser.kindMetrics[$0] == nil }) {
+      r.metrics = old.metrics.filter { QuestionParser.kindMetrics[$0] == nil }
+      r.customerKinds = kinds
+    }
+    if !ages.isEmpty { r.ages = ages }
+    if !orderConditions.isEmpty { r.orderConditions = orderConditions }
+    if compare { r.compare = true }
+    if difference { r.difference = true }
+    if merge { r.merge = true }
+    if plural { r.plural = true }
+    r.metricTokens = metricTokens
+    r.andTokens = andTokens
     if !times.isEmpty { r.times = times }
     for group in values {
       let dims = Set(group.map(\.0))

@@ -22,6 +22,7 @@ public struct Vocabulary: Sendable {
     var topics: [Topic] = []
     var names: [String] = []
     var aliases: [(DimensionID, String, [String])] = []
+    try Vocabulary.registerCatalog(grammar)
     for r in grammar.rules {
       let meaning: Meaning?
       switch r.kind {
@@ -45,7 +46,7 @@ public struct Vocabulary: Sendable {
         meaning = .segment(r.id)
       case "measure", "unit":
         guard let m = CustomerCondition.Measure(rawValue: r.id) else {
-          throw GrammarError(r.location, "unknown measure “\(r.id)” (orders or spend)")
+          throw GrammarError(r.location, "unknown measure “\(r.id)” (orders, spend or amount)")
         }
         meaning = r.kind == "measure" ? .measure(m) : .unit(m)
       case "cue":
@@ -75,6 +76,12 @@ public struct Vocabulary: Sendable {
         }
       case "cohort":
         meaning = .cohortFirst
+      case "age":
+        switch r.id {
+        case "unit": meaning = .ageUnit
+        case "prefix": meaning = .agePrefix
+        default: throw GrammarError(r.location, "unknown age word “\(r.id)” (unit or prefix)")
+        }
       case "filler":
         meaning = .filler
       case "unsupported":
@@ -104,7 +111,7 @@ public struct Vocabulary: Sendable {
         aliases.append((d, v, r.phrases.map { $0.lowercased() }))
         names.append(r.name)
         continue
-      case "time", "setting":
+      case "time", "setting", "formula", "title", "define":
         continue
       default:
         throw GrammarError(r.location, "unknown kind “\(r.kind)”")
@@ -141,6 +148,37 @@ public struct Vocabulary: Sendable {
       for (ad, value, phrases) in aliases where ad == d && vs.contains(value) {
         for p in phrases { lexicon.add(normalizer.normalize(p), .value(d, value), rule: "alias \(d.rawValue) \(value)") }
       }
+    }
+  }
+
+  /// Registers the metrics declared as data (grammars/metrics/catalog.rules) before any
+  /// word names them: `formula ID FORMAT: EXPRESSION`, `title ID: 中文 | English`,
+  /// `define ID: 中文定义 | English definition`.
+  static func registerCatalog(_ grammar: GrammarSet) throws {
+    var titles: [String: [Language: String]] = [:]
+    var defs: [String: [Language: String]] = [:]
+    for r in grammar.rules where r.kind == "title" || r.kind == "define" {
+      guard r.phrases.count == 2 else { throw GrammarError(r.location, "\(r.kind) \(r.id): write the Chinese and the English, separated by |") }
+      let both: [Language: String] = [.zh: r.phrases[0], .en: r.phrases[1]]
+      if r.kind == "title" { titles[r.id] = both } else { defs[r.id] = both }
+    }
+    for r in grammar.rules where r.kind == "formula" {
+      guard MetricID.builtIn.allSatisfy({ $0.rawValue != r.id }) else {
+        throw GrammarError(r.location, "formula \(r.id): a built-in metric cannot be redefined")
+      }
+      guard let fmtName = r.args.first, let format = ValueFormat(rawValue: fmtName), r.args.count == 1 else {
+        throw GrammarError(r.location, "formula \(r.id) needs one format: money, rate, count, number or score")
+      }
+      guard r.phrases.count == 1 else { throw GrammarError(r.location, "formula \(r.id): one expression") }
+      let formula: Formula
+      do {
+        formula = try Formula.parse(r.phrases[0]) { name in MetricID.builtIn.first { $0.rawValue == name } }
+      } catch {
+        throw GrammarError(r.location, "formula \(r.id): \(error)")
+      }
+      guard let t = titles[r.id] else { throw GrammarError(r.location, "formula \(r.id) has no `title \(r.id): 中文 | English`") }
+      MetricCatalog.shared.register(CatalogMetric(id: MetricID(catalog: r.id), format: format, formula: formula, titles: t,
+                                                  definitions: defs[r.id] ?? [.zh: formula.description, .en: formula.description]))
     }
   }
 }

@@ -18,6 +18,7 @@ struct Ask: ParsableCommand {
   @Flag(help: "Draw with plain ASCII characters.") var ascii = false
   @Flag(help: "Print the plan instead of running it.") var explain = false
   @Flag(help: "Also print the plan as SQL, runnable in the sqlite3 shell.") var sql = false
+  @OptionGroup var rows: RowLimit
   @Argument(help: "The question, e.g. 上月复购率是多少") var question: [String]
 
   func run() throws {
@@ -28,10 +29,11 @@ struct Ask: ParsableCommand {
       return
     }
     let a = engine.ask(q, today: today)
-    let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+    let (out, err) = renderAnswer(
+      a, format: format, chart: chart, ascii: ascii, screenRows: rows.screenRows(engine), limit: rows.limit)
     if !out.isEmpty { print(out) }
     if sql, let p = a.planned {
-      switch engine.sql(for: p.plan, language: p.language) {
+      switch engine.sql(for: p) {
       case .success(let s): print("\n-- SQL\n" + s)
       case .failure(let r): print("\n-- no SQL: " + r.message)
       }

@@ -84,7 +84,7 @@ struct Bench: ParsableCommand {
         }
         let table: ResultTable
         do {
-          table = try executor.run(planned.plan, language: planned.language)
+          table = try executor.run(planned.tree, language: planned.language)
         } catch {
           refusal = String(describing: error)
           break

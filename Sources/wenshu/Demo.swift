@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CubeSQLite
+import DemoData
 import Engine
 import Foundation
 import LineEditing

@@ -15,15 +15,13 @@ struct Explain: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @Option(help: "Output format: table (text) or json.") var format: OutputFormat = .table
   @Flag(help: "Print only the plan as one SQL statement, runnable in the sqlite3 shell.") var sql = false
-  @Flag(help: "Also print the tokens the question was read as (for grammar authors).") var tokens = false
+  @Flag(help: "Also print each token: what it was read as and the grammar rule (file:line) that matched it.") var tokens = false
   @Argument(help: "The question.") var question: [String]
 
   func run() throws {
     let (engine, today) = try common.engine()
     if tokens {
-      for t in engine.parser.read(question.joined(separator: " ")).tokens {
-        Swift.print("\(t.start)..<\(t.end) \(t.text)\t\(t.kind)")
-      }
+      for line in TokenListing.lines(engine, question.joined(separator: " "), today: today) { Swift.print(line) }
     }
     if sql {
       try Explain.printSQL(engine, question.joined(separator: " "), today: today)
@@ -39,7 +37,7 @@ struct Explain: ParsableCommand {
       writeErr(refusal?.message ?? "?")
       throw ExitCode(2)
     }
-    switch engine.sql(for: p.plan, language: p.language) {
+    switch engine.sql(for: p) {
     case .success(let s): Swift.print(s)
     case .failure(let r):
       writeErr(r.message)
@@ -54,7 +52,7 @@ struct Explain: ParsableCommand {
       Swift.print(AnswerJSON.encode(a))
     } else if let p = planned {
       Swift.print(p.interpretation)
-      Swift.print(AnswerJSON.plan(p.plan))
+      Swift.print(p.tree.explainTree.text)
     } else {
       writeErr(refusal?.message ?? "?")
     }

@@ -1,6 +1,6 @@
 // `wenshu` / `wenshu repl`: interactive questions. Owns the REPL: the start-up line, the
 // `:` commands (:help with examples drawn from the loaded data, :schema, :explain, :sql, :today,
-// :format, :chart, :ascii, :reset, :quit), the conversation for follow-ups, and the completion
+// :format, :chart, :ascii, :limit, :reset, :quit), the conversation for follow-ups, and the completion
 // words handed to the line editor. With stdin not a terminal it is the bot pipe (Serve.loop).
 
 import ArgumentParser
@@ -58,10 +58,13 @@ struct ReplSession {
   var conversation: Conversation? = Conversation()
   /// The last question answered or refused, for :explain and :sql.
   var last: Answer?
+  /// `:limit N` (rows on screen and in CSV/JSON), `:limit all`, or nil for the default cut.
+  var limit: Int?
+  var showAll = false
 
   static let commands = [
-    ":help", ":schema", ":explain", ":sql", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
-    ":chart auto|bar|line|none", ":ascii on|off", ":model", ":reset", ":quit",
+    ":help", ":schema", ":explain", ":sql [full]", ":today [YYYY-MM-DD]", ":format table|json|csv|markdown",
+    ":chart auto|bar|line|none", ":ascii on|off", ":limit N|all", ":model", ":reset", ":quit",
   ]
 
   init(engine: Engine, today: Day, format: OutputFormat, chart: String, ascii: Bool) {
@@ -81,7 +84,7 @@ struct ReplSession {
     if let n = Int(text), let alts = last?.planned?.alternatives, n >= 1, n <= alts.count, let q = last?.question {
       let a = engine.run(alts[n - 1], question: q)
       last = a
-      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      let (out, err) = render(a)
       if !out.isEmpty { print(out) }
       if let err { print(err) }
       print("")
@@ -104,7 +107,7 @@ struct ReplSession {
     case ":explain":
       print(explain())
     case ":sql":
-      print(sql())
+      SQLText.page(sql(full: arg == "full"))
     case ":today":
       setToday(arg)
     case ":format":
@@ -133,6 +136,8 @@ struct ReplSession {
         return true
       }
       print("ASCII: \(ascii ? "on" : "off")")
+    case ":limit":
+      setLimit(arg)
     case ":model":
       do {
         print(Model.describe(try engine.executor.model(calibrationEnd: today)))
@@ -152,7 +157,7 @@ struct ReplSession {
   mutating func ask(_ q: String) {
     let a = engine.ask(q, today: today, conversation: &conversation)
     last = a
-    let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+    let (out, err) = render(a)
     if !out.isEmpty { print(out) }
     if let err { print(err) }
     if let alts = a.planned?.alternatives, !alts.isEmpty {
@@ -160,6 +165,34 @@ struct ReplSession {
       for (i, alt) in alts.enumerated() { print("  \(i + 1)) \(alt.interpretation)") }
     }
     print("")
+  }
+
+  /// An answer as this session shows it: its format, chart, glyphs and row limit.
+  func render(_ a: Answer) -> (out: String, err: String?) {
+    let screenRows = limit ?? (showAll ? nil : RowLimit.defaultScreenRows(engine))
+    return renderAnswer(a, format: format, chart: chart, ascii: ascii, screenRows: screenRows, limit: limit, hint: .repl)
+  }
+
+  mutating func setLimit(_ arg: String?) {
+    switch arg {
+    case nil:
+      break
+    case "all":
+      limit = nil
+      showAll = true
+    case "default", "off":
+      limit = nil
+      showAll = false
+    default:
+      guard let n = arg.flatMap({ Int($0) }), n >= 1 else {
+        print("用法 usage: :limit N（正整数 a positive whole number）| :limit all | :limit default")
+        return
+      }
+      limit = n
+      showAll = false
+    }
+    let rows = limit.map(String.init) ?? (showAll ? "all" : "\(RowLimit.defaultScreenRows(engine))（默认 default）")
+    print("行数 rows: \(rows)")
   }
 
   mutating func setToday(_ arg: String?) {
@@ -183,9 +216,11 @@ struct ReplSession {
     return [p.interpretation, p.plan.description, AnswerJSON.plan(p.plan)].joined(separator: "\n")
   }
 
-  func sql() -> String {
+  /// The last plan's SQL laid out one clause per line; the long data-reading expressions
+  /// shortened unless `full`.
+  func sql(full: Bool = false) -> String {
     guard let p = last?.planned else { return "还没有可以查看的计划。Ask a question first, then :sql." }
-    return ReplSession.sqlText(engine, p.plan, p.language)
+    return SQLText.layout(ReplSession.sqlText(engine, p.plan, p.language), full: full, zh: p.language == .zh)
   }
 
   /// The last plan as SQL (or why it has none).
@@ -235,7 +270,9 @@ struct ReplSession {
       zh.append("今年每月的NPS")
       en.append("NPS this year")
     }
-    var out = ["可以这样问："]
+    var out = ["问题类型 Question kinds:"]
+    out += ReplSession.questionKinds.map { "  " + $0.kind + "：" + $0.zh + " · " + $0.en }
+    out.append("可以这样问：")
     out += zh.map { "  " + $0 }
     out.append("You can ask:")
     out += en.map { "  " + $0 }
@@ -245,16 +282,33 @@ struct ReplSession {
       "  :help                          这份帮助 this help",
       "  :schema                        载入了什么 what is loaded",
       "  :explain                       上一个问题的计划 the last plan",
-      "  :sql                           上一个问题的 SQL the last plan's SQL",
+      "  :sql [full]                    上一个问题的 SQL，逐句分行（full：不省略）the last plan's SQL",
       "  :today [YYYY-MM-DD]            查看或修改今天 show or change today (\(today.iso))",
       "  :format table|json|csv|markdown 输出格式 output format (\(format.rawValue))",
       "  :chart auto|bar|line|none      图表 chart (\(chart))",
       "  :ascii on|off                  纯 ASCII 字符 plain ASCII (\(ascii ? "on" : "off"))",
+      "  :limit N|all|default           显示行数 rows shown (\(limit.map(String.init) ?? (showAll ? "all" : "default")))",
       "  :reset                         忘掉对话 forget the conversation",
       "  :quit                          退出 leave (Ctrl-D)",
     ]
     return out.joined(separator: "\n")
   }
+
+  /// The kinds of question Wenshu answers, each with an example in both languages.
+  static let questionKinds: [(kind: String, zh: String, en: String)] = [
+    ("一个数 figure", "上月销售额 / 本月复购率", "sales last month"),
+    ("分组 breakdown", "上月各地区的复购率", "repeat purchase rate by region last month"),
+    ("趋势 series", "今年每月的新客数 / 本月每天的销售额", "new customers per month this year"),
+    ("排名 ranking", "今年销售额前5的品类", "top 10 customers by spend"),
+    ("占比 share", "今年各渠道的销售额占比", "share of sales by channel"),
+    ("对比 comparison", "本月销售额环比 / 今年销售额同比", "sales this month vs last month"),
+    ("客户名单 list", "上月高复购客户有哪些", "list the repeat customers last month"),
+    ("留存 cohorts", "2025年1月首购客户的次月留存率", "cohort retention this year"),
+    ("RFM 分群 segments", "RFM各分群的客户数", "customers by RFM segment"),
+    ("流失 churn", "流失率 / 有流失风险的客户有哪些", "churn rate by region"),
+    ("预测 model", "预计购买次数 / 客户生命周期价值", "expected purchases next year"),
+    ("评价 feedback", "上月差评的主要问题 / 今年每月的NPS", "NPS this year"),
+  ]
 
   /// Completion words: whole phrases of metrics, dimensions, segments and data values first.
   static func completionWords(_ engine: Engine) -> CompletionWords {

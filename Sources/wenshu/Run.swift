@@ -1,8 +1,8 @@
 // `wenshu run FILE`: a question file answered in order, with one conversation (follow-ups work),
 // every question answered even when some fail (exit status 2 then). Owns the question-file
 // format (one question per line, `#` comments, blank lines as separators, `# ` / `## ` lines as
-// headings) and the Markdown report of `--out` (title, date, database, headings, each question
-// with its interpretation and table, refusals as quotes).
+// headings) and the reports of `--out`, Markdown or HTML (title, date, database, headings, each
+// question with its interpretation, chart, table and notes, refusals as quotes).
 
 import ArgumentParser
 import CubeSQLite
@@ -23,10 +23,12 @@ struct Run: ParsableCommand {
       """)
 
   @OptionGroup var common: CommonOptions
-  @Option(help: "Write a Markdown report to this file.") var out: String?
+  @Option(help: "Write a report to this file: Markdown, or a self-contained HTML page when it ends in .html (repeat for both).")
+  var out: [String] = []
   @Option(help: "Output format: table, json, csv or markdown.") var format: OutputFormat = .table
   @Option(help: "Chart: auto, bar, line or none.") var chart: String?
   @Flag(help: "Draw with plain ASCII characters.") var ascii = false
+  @OptionGroup var rows: RowLimit
   @Argument(help: "The question file (- for standard input).") var file: String
 
   func validate() throws {
@@ -41,8 +43,8 @@ struct Run: ParsableCommand {
     let lines = QuestionFile.lines(String(decoding: data, as: UTF8.self))
     let (engine, today) = try common.engine()
     var conversation: Conversation? = Conversation()
-    var report = MarkdownReport(engine: engine, today: today, file: file)
-    var printer = RunPrinter(format: format, chart: chart, ascii: ascii)
+    var report = Report(engine: engine, today: today, file: file, limit: rows.limit)
+    var printer = RunPrinter(format: format, chart: chart, ascii: ascii, screenRows: rows.screenRows(engine), limit: rows.limit)
     var failed = 0
     var asked = 0
     for line in lines {
@@ -60,10 +62,11 @@ struct Run: ParsableCommand {
         report.add(a)
       }
     }
-    if format == .markdown { print(report.text) }
-    if let out {
-      do { try report.text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-        throw CLIError(message: "cannot write \(out): \(error.localizedDescription)")
+    if format == .markdown { print(report.markdown) }
+    for path in out {
+      let text = path.lowercased().hasSuffix(".html") || path.lowercased().hasSuffix(".htm") ? report.html : report.markdown
+      do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw CLIError(message: "cannot write \(path): \(error.localizedDescription)")
       }
     }
     if failed > 0 {
@@ -111,13 +114,18 @@ struct RunPrinter {
   var format: OutputFormat
   var chart: String?
   var ascii: Bool
+  /// Rows on screen (nil: all) and in CSV and JSON (nil: all).
+  var screenRows: Int?
+  var limit: Int?
   /// Whether the last line printed was blank (blank lines never pile up).
   private var lastBlank = true
 
-  init(format: OutputFormat, chart: String?, ascii: Bool) {
+  init(format: OutputFormat, chart: String?, ascii: Bool, screenRows: Int?, limit: Int?) {
     self.format = format
     self.chart = chart
     self.ascii = ascii
+    self.screenRows = screenRows
+    self.limit = limit
   }
 
   mutating func blank() {
@@ -137,10 +145,10 @@ struct RunPrinter {
     case .markdown:
       return
     case .json:
-      print(AnswerJSON.encode(a))
+      print(AnswerJSON.encode(a, limit: limit))
     case .table, .csv:
       print("» " + a.question)
-      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii)
+      let (out, err) = renderAnswer(a, format: format, chart: chart, ascii: ascii, screenRows: screenRows, limit: limit)
       if !out.isEmpty { print(out) }
       if let err { print(err) }
       print("")
@@ -149,63 +157,125 @@ struct RunPrinter {
   }
 }
 
-/// The Markdown report: title, date and database, then headings and answers in file order.
-/// A `# Title` before the first question is the report's title; other headings keep their
-/// level, and each question is a heading one level below the section it is in.
-struct MarkdownReport {
+/// The report of `--out`: title, date and database, then headings and answers in file order,
+/// as Markdown (`report.md`) or as a self-contained HTML page (`report.html`: charts as inline
+/// SVG). A `# Title` before the first question is the report's title; other headings keep
+/// their level, and each question is a heading one level below the section it is in.
+struct Report {
   let engine: Engine
   let today: Day
   let file: String
+  /// Rows of each table (nil: all).
+  let limit: Int?
   private var title: String?
-  private var body: [String] = []
+  private enum Entry {
+    case heading(String, level: Int)
+    case answer(Answer, level: Int)
+  }
+  private var entries: [Entry] = []
   private var languages: [Language: Int] = [:]
   /// Level of the last heading written (questions go one below it).
   private var sectionLevel = 1
 
-  init(engine: Engine, today: Day, file: String) {
+  init(engine: Engine, today: Day, file: String, limit: Int? = nil) {
     self.engine = engine
     self.today = today
     self.file = file
+    self.limit = limit
   }
 
   mutating func heading(_ text: String, level: Int) {
     let words = text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
-    if level == 1 && title == nil && body.isEmpty {
+    if level == 1 && title == nil && entries.isEmpty {
       title = words
       return
     }
-    body.append(String(repeating: "#", count: level) + " " + words)
+    entries.append(.heading(words, level: level))
     sectionLevel = level
   }
 
   mutating func add(_ a: Answer) {
     languages[a.language, default: 0] += 1
-    let l = min(sectionLevel + 1, 6)
-    body.append(String(repeating: "#", count: l) + " " + a.question)
-    body.append(renderAnswer(a, format: .markdown, chart: "none", ascii: false).out)
+    entries.append(.answer(a, level: min(sectionLevel + 1, 6)))
   }
 
-  /// The whole report; its own words follow the questions (mostly Chinese → Chinese).
-  var text: String {
-    let zh = languages[.zh, default: 0] >= languages[.en, default: 0]
+  /// The report's own words follow the questions (mostly Chinese → Chinese).
+  private var zh: Bool { languages[.zh, default: 0] >= languages[.en, default: 0] }
+
+  /// The title and the facts under it (date, database, questions), in the report's language.
+  private var head: (title: String, facts: [(label: String, value: String, code: String, after: String)]) {
     let c = engine.database.cube
     let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
     let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
     let name = file == "-" ? (zh ? "标准输入" : "standard input") : (file as NSString).lastPathComponent
-    var head: [String] = []
+    let count = languages.values.reduce(0, +)
     if zh {
-      head.append("# " + (title ?? "问数报告：\(name)"))
-      head.append("")
-      head.append("- 日期：\(today.iso)")
-      head.append("- 数据库：`\(engine.database.path)`（\(customers) 位客户，\(c.orders.count) 笔订单，\(range)）")
-      head.append("- 问题：`\(name)`，\(languages.values.reduce(0, +)) 个")
-    } else {
-      head.append("# " + (title ?? "Wenshu report: \(name)"))
-      head.append("")
-      head.append("- Date: \(today.iso)")
-      head.append("- Database: `\(engine.database.path)` (\(customers) customers, \(c.orders.count) orders, \(range))")
-      head.append("- Questions: `\(name)`, \(languages.values.reduce(0, +))")
+      return (
+        title ?? "问数报告：\(name)",
+        [
+          ("日期：", today.iso, "", ""),
+          ("数据库：", "", engine.database.path, "（\(customers) 位客户，\(c.orders.count) 笔订单，\(range)）"),
+          ("问题：", "", name, "，\(count) 个"),
+        ]
+      )
     }
-    return (head + body.map { "\n" + $0 }).joined(separator: "\n") + "\n"
+    return (
+      title ?? "Wenshu report: \(name)",
+      [
+        ("Date: ", today.iso, "", ""),
+        ("Database: ", "", engine.database.path, " (\(customers) customers, \(c.orders.count) orders, \(range))"),
+        ("Questions: ", "", name, ", \(count)"),
+      ]
+    )
+  }
+
+  /// The Markdown report.
+  var markdown: String {
+    let (title, facts) = head
+    var lines = ["# " + title, ""]
+    for f in facts { lines.append("- " + f.label + f.value + (f.code.isEmpty ? "" : "`\(f.code)`") + f.after) }
+    for e in entries {
+      switch e {
+      case .heading(let words, let level):
+        lines.append("\n" + String(repeating: "#", count: level) + " " + words)
+      case .answer(let a, let level):
+        lines.append("\n" + String(repeating: "#", count: level) + " " + a.question)
+        lines.append("\n" + renderAnswer(a, format: .markdown, chart: "none", ascii: false, limit: limit).out)
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The HTML report: one self-contained page.
+  var html: String {
+    let (title, facts) = head
+    let esc = HTMLRenderer.escape
+    var body = "<h1>" + esc(title) + "</h1>\n<ul class=\"facts\">\n"
+    for f in facts {
+      body += "<li>" + esc(f.label + f.value) + (f.code.isEmpty ? "" : "<code>" + esc(f.code) + "</code>") + esc(f.after) + "</li>\n"
+    }
+    body += "</ul>\n"
+    for e in entries {
+      switch e {
+      case .heading(let words, let level):
+        body += "<h\(level)>" + esc(words) + "</h\(level)>\n"
+      case .answer(let a, let level):
+        body += "<section class=\"answer\">\n<h\(level)>" + esc(a.question) + "</h\(level)>\n"
+        if let t = a.table, let p = a.planned {
+          body += "<p class=\"interpretation\">" + esc(p.interpretation) + "</p>\n"
+          var o = RenderOptions(language: a.language, maxRows: limit)
+          o.moreRowsHint = RowLimit.Hint.options.text(a.language)
+          body += HTMLRenderer.render(t, o)
+        } else {
+          body += "<blockquote class=\"refusal\">" + esc(a.refusal?.message ?? "?")
+          if let s = a.refusal?.suggestions, !s.isEmpty {
+            body += "<br>" + esc((a.language == .zh ? "可以这样问：" : "Try: ") + s.joined(separator: a.language == .zh ? "；" : "; "))
+          }
+          body += "</blockquote>\n"
+        }
+        body += "</section>\n"
+      }
+    }
+    return HTMLRenderer.page(title: title, language: zh ? .zh : .en, body: body)
   }
 }

@@ -2,7 +2,7 @@
 // Lines protocol: stdin read as bytes and split on \n (invalid UTF-8 decoded with replacement,
 // huge lines cut, never the end of the stream), one JSON object written and flushed per input
 // line, blank and malformed lines included; `{"id", "question", "today"}` request objects with
-// the id echoed; one conversation per stream for follow-ups.
+// the id echoed and an optional `"limit"` on the rows; one conversation per stream for follow-ups.
 
 import ArgumentParser
 import CubeSQLite
@@ -17,8 +17,8 @@ struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Answer questions from stdin as JSON Lines (one JSON object per input line), or over HTTP with --http.",
     discussion: """
-      Each input line is a question, or a JSON object {"id": …, "question": …, "today": "YYYY-MM-DD"}
-      whose id (a string or a number) is echoed back. Exactly one JSON object is written and flushed
+      Each input line is a question, or a JSON object {"id": …, "question": …, "today": "YYYY-MM-DD",
+      "limit": N} whose id (a string or a number) is echoed back; with "limit", at most N rows. Exactly one JSON object is written and flushed
       per input line, in order: an answer, or {"error": {"message", "suggestions"}}. Follow-ups
       (那华东呢, "what about last year") use the previous answered question of the stream.
       With --http HOST:PORT [--config tokens.yaml]: an HTTP server for chat bots with bearer tokens,
@@ -97,14 +97,14 @@ struct PipeSession {
         }
         day = d
       }
-      return answer(request.question, today: day, id: request.id)
+      return answer(request.question, today: day, id: request.id, limit: request.limit)
     }
   }
 
-  private mutating func answer(_ question: String, today day: Day, id: String?) -> String {
+  private mutating func answer(_ question: String, today day: Day, id: String?, limit: Int? = nil) -> String {
     var a = engine.ask(question, today: day, conversation: &conversation)
     a.question = PipeSession.echo(a.question)
-    return AnswerJSON.encode(a, id: id)
+    return AnswerJSON.encode(a, id: id, limit: limit)
   }
 
   /// The question as echoed back: cut when it is longer than any question the engine reads.
@@ -128,6 +128,8 @@ struct PipeRequest {
   var id: String?
   var question: String
   var today: String?
+  /// At most this many rows in the answer (nil: all).
+  var limit: Int?
 
   enum Parsed {
     case success(PipeRequest)
@@ -138,6 +140,17 @@ struct PipeRequest {
     var id: ID?
     var question: Field?
     var today: Field?
+    var limit: Limit?
+  }
+
+  /// A row limit: a positive whole number, or something else (reported).
+  private enum Limit: Decodable {
+    case rows(Int)
+    case invalid
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if (try? c.decode(Bool.self)) == nil, let n = try? c.decode(Int.self), n >= 1 { self = .rows(n) } else { self = .invalid }
+    }
   }
 
   /// A JSON value that is a string or something else (reported, never a crash).
@@ -192,7 +205,13 @@ struct PipeRequest {
     case .other: return .failure("\"today\" must be a date string YYYY-MM-DD", id: id)
     case nil: today = nil
     }
-    return .success(PipeRequest(id: id, question: q, today: today))
+    var limit: Int?
+    switch wire.limit {
+    case .rows(let n): limit = n
+    case .invalid: return .failure("\"limit\" must be a positive whole number", id: id)
+    case nil: limit = nil
+    }
+    return .success(PipeRequest(id: id, question: q, today: today, limit: limit))
   }
 }
 

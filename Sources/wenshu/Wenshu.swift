@@ -53,10 +53,64 @@ struct CommonOptions: ParsableArguments {
 
   func engine() throws -> (Engine, Day) {
     let day = try todayDay()
+    let engine: Engine
     do {
-      return (try Engine(database: db, grammars: grammars, mapping: mapping, today: day), day)
+      engine = try Engine(database: db, grammars: grammars, mapping: mapping, today: day)
     } catch {
       throw CLIError(message: String(describing: error))
+    }
+    if today == nil, let note = CommonOptions.todayNote(engine, today: day) { writeErr(note) }
+    return (engine, day)
+  }
+
+  /// Said once when today was taken from the clock and the data ends before yesterday: which
+  /// day 上月 and 本月 count from, and how to choose another.
+  static func todayNote(_ engine: Engine, today: Day) -> String? {
+    guard let r = engine.database.cube.dateRange, r.end < today - 1 else { return nil }
+    return "今天按 \(today.iso) 计算，数据截至 \(r.end.iso)；用 --today YYYY-MM-DD 指定另一天。"
+      + " Today is taken as \(today.iso) and the data ends \(r.end.iso); --today YYYY-MM-DD sets another day."
+  }
+}
+
+/// How many rows an answer shows: `--limit N`, `--all`, or the screen's default cut (the
+/// `max_screen_rows` setting, 50) on screen and every row in CSV, JSON and Markdown.
+struct RowLimit: ParsableArguments {
+  @Option(help: "Show at most N rows (on screen and in CSV, JSON and Markdown).") var limit: Int?
+  @Flag(help: "Show every row on screen (CSV and JSON always hold every row unless --limit is given).") var all = false
+
+  init() {}
+  init(limit: Int?, all: Bool) {
+    self.limit = limit
+    self.all = all
+  }
+
+  func validate() throws {
+    if let limit, limit < 1 { throw ValidationError("--limit must be a positive whole number, got \(limit)") }
+    if limit != nil && all { throw ValidationError("--limit and --all cannot be used together") }
+  }
+
+  /// Rows on screen: the limit, all, or the default cut.
+  func screenRows(_ engine: Engine?) -> Int? {
+    if let limit { return limit }
+    if all { return nil }
+    return RowLimit.defaultScreenRows(engine)
+  }
+
+  /// `setting max_screen_rows` of the grammar (50 when absent or not a positive number).
+  static func defaultScreenRows(_ engine: Engine?) -> Int {
+    engine.flatMap { $0.grammar.setting("max_screen_rows") }.flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 50
+  }
+
+  /// What the screen says about seeing every row, by how the user can ask for them.
+  enum Hint {
+    case options, repl
+    func text(_ lang: Language) -> String {
+      switch (self, lang) {
+      case (.options, .zh): return "用 --limit N 或 --all 查看全部"
+      case (.options, .en): return "use --limit N or --all to see them all"
+      case (.repl, .zh): return "用 :limit N 或 :limit all 查看全部"
+      case (.repl, .en): return "use :limit N or :limit all to see them all"
+      }
     }
   }
 }
@@ -83,24 +137,29 @@ func terminalWidth() -> Int {
   return 100
 }
 
-func renderOptions(_ lang: Language, chart: String?, ascii: Bool, screen: Bool) -> RenderOptions {
+func renderOptions(_ lang: Language, chart: String?, ascii: Bool, maxRows: Int?, hint: RowLimit.Hint = .options) -> RenderOptions {
   let isTTY = isatty(STDOUT_FILENO) == 1
   let color = isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-  return RenderOptions(language: lang, maxRows: screen ? 50 : nil, ascii: ascii, color: color,
-                       chart: chart.flatMap(ChartChoice.init(rawValue:)) ?? .auto, width: terminalWidth())
+  return RenderOptions(language: lang, maxRows: maxRows, ascii: ascii, color: color,
+                       chart: chart.flatMap(ChartChoice.init(rawValue:)) ?? .auto, width: terminalWidth(),
+                       moreRowsHint: hint.text(lang))
 }
 
-/// The text form of an answer: interpretation, then chart and table (or the refusal).
-func renderAnswer(_ a: Answer, format: OutputFormat, chart: String?, ascii: Bool) -> (out: String, err: String?) {
+/// The text form of an answer: interpretation, then chart and table (or the refusal). On screen
+/// `screenRows` rows at most (nil: all); CSV, JSON and Markdown hold `limit` rows (nil: all).
+func renderAnswer(
+  _ a: Answer, format: OutputFormat, chart: String?, ascii: Bool, screenRows: Int? = 50, limit: Int? = nil,
+  hint: RowLimit.Hint = .options
+) -> (out: String, err: String?) {
   switch format {
   case .json:
-    return (AnswerJSON.encode(a), nil)
+    return (AnswerJSON.encode(a, limit: limit), nil)
   case .csv:
     guard let t = a.table else { return ("", a.refusal?.message) }
-    return (CSVRenderer.render(t), nil)
+    return (CSVRenderer.render(t, limit: limit, language: a.language), nil)
   case .markdown:
     guard let t = a.table, let p = a.planned else { return (markdownRefusal(a), nil) }
-    return ("*\(p.interpretation)*\n\n" + MarkdownRenderer.render(t, renderOptions(a.language, chart: "none", ascii: ascii, screen: false)), nil)
+    return ("*\(p.interpretation)*\n\n" + MarkdownRenderer.render(t, renderOptions(a.language, chart: "none", ascii: ascii, maxRows: limit, hint: hint)), nil)
   case .table:
     guard let t = a.table, let p = a.planned else {
       var msg = a.refusal?.message ?? "?"
@@ -115,7 +174,7 @@ func renderAnswer(_ a: Answer, format: OutputFormat, chart: String?, ascii: Bool
     for alt in p.alternatives {
       head += "\n" + (a.language == .zh ? "（也可理解为：" : "(could also mean: ") + alt.interpretation + (a.language == .zh ? "）" : ")")
     }
-    return (head + "\n" + TerminalRenderer.render(t, renderOptions(a.language, chart: chosen, ascii: ascii, screen: true)), nil)
+    return (head + "\n" + TerminalRenderer.render(t, renderOptions(a.language, chart: chosen, ascii: ascii, maxRows: screenRows, hint: hint)), nil)
   }
 }
 

@@ -1,6 +1,7 @@
 // 2,000 random plans (the differential generator's idea: metrics × groupings × filters with
 // values inside and outside the scope, negated now and then × periods × series × rankings ×
-// shares × comparisons × customer lists × cohorts) under a random scope, through the server's
+// shares × comparisons × customer lists × cohorts × customer and order predicates; trees:
+// a share of a block in a wider whole, a difference of two values) under a random scope, through the server's
 // own scope → run → mask → encode path: no row of any answer lies outside the scope. A row is
 // outside when a scoped dimension's column holds a value outside the scope (or NULL), or a
 // customer column holds a customer outside it — the in-scope customers computed with SQL on
@@ -52,7 +53,7 @@ final class RandomScopeTests: XCTestCase {
       if inScopeCache[key] == nil { inScopeCache[key] = try inScopeCustomers(db, scope) }
       let inScope = inScopeCache[key]!
       var planned = template
-      planned.plan = randomPlan(&rng, pools)
+      planned.tree = randomTree(&rng, pools)
       planned.language = rng.chance(0.5) ? .zh : .en
       planned.alternatives = []
       let policy = TokenPolicy(name: "t\(i % 7)", secret: "s", scope: scope, showPersonal: rng.chance(0.5), ratePerMinute: 0)
@@ -68,8 +69,8 @@ final class RandomScopeTests: XCTestCase {
         continue
       }
       answered += 1
-      // The plan that ran carries the scope.
-      if let plan = answer.planned?.plan {
+      // Every block of the tree that ran carries the scope.
+      for plan in answer.planned?.tree.blocks ?? [] {
         for p in scope {
           let fs = plan.filters.filter { $0.dimension == p.dimension }
           XCTAssertFalse(fs.isEmpty, "plan \(i): no filter on \(p.dimension) [\(key)]")
@@ -153,6 +154,35 @@ final class RandomScopeTests: XCTestCase {
     }
   }
 
+  /// A block, or a share of a block in a wider whole, or a difference of two values of a dimension.
+  func randomTree(_ r: inout SplitMix64, _ pools: Pools) -> LogicalPlan {
+    var plan = randomPlan(&r, pools)
+    switch r.below(10) {
+    case 0, 1:
+      plan.list = nil
+      plan.cohort = nil
+      var whole = plan
+      whole.filters = Array(plan.filters.dropLast())
+      if plan.filters.isEmpty { plan.filters = [Filter(.channel, [pick(&r, pools.values[.channel]!)])] }
+      return .share(part: .aggregate(plan), whole: .aggregate(whole))
+    case 2:
+      let d = pick(&r, [DimensionID.region, .channel, .sourceChannel, .memberLevel])
+      let vs = pools.values[d]!
+      let a = pick(&r, vs), b = pick(&r, vs)
+      guard a != b else { return .aggregate(plan) }
+      plan.list = nil
+      plan.cohort = nil
+      plan.groupBy = [d]
+      plan.timeGrain = nil
+      plan.ranking = nil
+      plan.filters.removeAll { $0.dimension == d }
+      plan.filters.append(Filter(d, [a, b]))
+      return .difference(dimension: d, a: a, b: b, input: .aggregate(plan))
+    default:
+      return .aggregate(plan)
+    }
+  }
+
   func randomPlan(_ r: inout SplitMix64, _ pools: Pools) -> Plan {
     var plan = Plan(today: ServerFixtures.today)
     let groupable: [DimensionID] = [.region, .city, .channel, .sourceChannel, .memberLevel, .gender, .ageBand, .category, .customer, .segment]
@@ -164,6 +194,11 @@ final class RandomScopeTests: XCTestCase {
       if r.chance(0.1) { vs.append("不存在的值") }
       plan.filters.append(Filter(d, vs, negated: r.chance(0.15)))
     }
+    if r.chance(0.1) {
+      plan.customerPredicates = [r.chance(0.7) ? .kind(pick(&r, [CustomerSet.new, .returning, .repeatBuyers, .highRepurchase, .active, .churned]))
+        : .age(min: r.int(18...40), max: r.chance(0.5) ? nil : r.int(41...70))]
+    }
+    if r.chance(0.1) { plan.orderPredicates = [OrderPredicate(pick(&r, [.gt, .le]), pick(&r, [100.0, 300, 800]))] }
     let kind = r.below(100)
     if kind < 8 {
       let start = pools.range.start + r.below(pools.range.dayCount)

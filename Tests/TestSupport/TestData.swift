@@ -1,10 +1,16 @@
 // Shared test helpers: paths to the package, its grammars, the shared databases, a small
 // generated demo database, the built binary, and engines over them (built once per process).
+//
+// Tests that need ../shared (the reference databases and corpora) skip when it is missing,
+// except under CI (environment CI=true): there a missing ../shared is recorded as a failure
+// naming the missing path, so a CI run cannot pass by skipping them.
 
 import CubeSQLite
+import DemoData
 import Engine
 import Foundation
 import QueryModel
+import XCTest
 
 public enum TestData {
   /// The package root (two levels above this file's directory).
@@ -13,10 +19,30 @@ public enum TestData {
 
   public static var grammars: URL { packageRoot.appendingPathComponent("grammars") }
 
-  /// ../shared/data/NAME.sqlite when present.
-  public static func shared(_ name: String) -> String? {
-    let p = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/\(name).sqlite").path
-    return FileManager.default.fileExists(atPath: p) ? p : nil
+  /// Whether the tests run under CI (environment CI=true, as .ci/run is started).
+  public static var isCI: Bool {
+    let v = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
+    return v == "true" || v == "1" || v == "yes"
+  }
+
+  /// ../shared/data/NAME.sqlite when present; nil when missing, and then the caller skips —
+  /// but under CI the missing file is also recorded as a failure at the caller's line.
+  public static func shared(_ name: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
+    sharedPath("data/\(name).sqlite", file: file, line: line)
+  }
+
+  /// ../shared/PATH (a file or a directory, e.g. `corpora/time`) when present; when missing,
+  /// as `shared(_:)`: nil, and a recorded failure under CI.
+  public static func sharedPath(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
+    let p = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/\(path)").path
+    if FileManager.default.fileExists(atPath: p) { return p }
+    if isCI {
+      XCTFail(
+        "../shared/\(path) is missing (looked for \(p)). Under CI (CI=true) the tests that need ../shared must run, "
+          + "so a missing ../shared fails instead of skipping: lay shared/ beside the package.",
+        file: file, line: line)
+    }
+    return nil
   }
 
   public static let demoToday = Day(year: 2026, month: 11, day: 22)

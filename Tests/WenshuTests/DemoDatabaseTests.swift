@@ -1,7 +1,8 @@
-// Tests of the built-in demo database generator (CubeSQLite/DemoDatabase.swift): determinism,
+// Tests of the built-in demo database generator (DemoData/DemoDatabase.swift): determinism,
 // sizes, the last day and the months before it, dirty rows, coherence, and the cache.
 
 import CubeSQLite
+import DemoData
 import Foundation
 import QueryModel
 import XCTest

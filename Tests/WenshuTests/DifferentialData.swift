@@ -5,6 +5,7 @@
 // Each is loaded once per process into a cube, an executor and a compiler.
 
 import CubeSQLite
+import DemoData
 import Execution
 import Foundation
 import Grammar

@@ -36,7 +36,7 @@ enum DiffPlans {
     return sets.last
   }
 
-  static let figureMetrics = MetricID.allCases.filter { $0 != .retention && !$0.isModel }
+  static let figureMetrics = MetricID.builtIn.filter { $0 != .retention && !$0.isModel }
   static let orderMetrics: [MetricID] = [.sales, .orders, .buyers, .aov, .spendPerBuyer, .repeatCustomers, .repeatRate,
                                          .highRepurchaseCustomers, .newCustomers, .returningCustomers, .units]
 
@@ -205,7 +205,7 @@ enum DiffPlans {
     let set = r.pick(sets) ?? .buyers
     plan.list = set
     if r.chance(0.6) { plan.period = period(&r, ds, plan.today) }
-    if let m = MetricID.allCases.first(where: { $0.customerSet == set }), r.chance(0.7) { plan.metrics = [m] }
+    if let m = MetricID.builtIn.first(where: { $0.customerSet == set }), r.chance(0.7) { plan.metrics = [m] }
     if r.chance(0.3) { plan.conditions = conditions(&r) }
     plan.filters = filters(&r, ds, allowTopic: false)
     if r.chance(0.6) { plan.ranking = Ranking(limit: r.int(1...20), descending: r.chance(0.8)) }

@@ -177,7 +177,7 @@ final class InterfaceReplTests: XCTestCase {
     try FileManager.default.createDirectory(at: h, withIntermediateDirectories: true)
     home = h
     let command = [
-      "env", "HOME=\(h.path)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color", "NO_COLOR=1", bin,
+      "env", "HOME=\(h.path)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color", "NO_COLOR=1", "PAGER=cat", bin,
       "--db", db, "--today", "2026-11-22", "--grammars", TestData.grammars.path,
     ].map { "'" + $0 + "'" }.joined(separator: " ")
     try tmux(["new-session", "-d", "-s", "repl", "-x", "160", "-y", "50", "-c", Interface.root, command])
@@ -247,5 +247,70 @@ final class InterfaceReplTests: XCTestCase {
       Thread.sleep(forTimeInterval: 0.1)
     }
     XCTAssertFalse(alive, ":quit should end the REPL")
+  }
+
+  /// :limit, :sql laid out and paged, :help's question kinds and the cohort legend.
+  func testReplLimitSQLAndLegend() throws {
+    guard tmuxPath() != nil else {
+      print("InterfaceReplTests skipped: tmux is not installed, so the REPL cannot be driven in a real terminal.")
+      throw XCTSkip("tmux is not installed")
+    }
+    let db = try Interface.retail()
+    let bin = try Interface.binary()
+    socket = "wenshu-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let h = FileManager.default.temporaryDirectory.appendingPathComponent("wenshu-repl-home-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: h, withIntermediateDirectories: true)
+    home = h
+    let command = [
+      "env", "HOME=\(h.path)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color", "NO_COLOR=1", "PAGER=less -FRX", bin,
+      "--db", db, "--today", "2026-11-22", "--grammars", TestData.grammars.path,
+    ].map { "'" + $0 + "'" }.joined(separator: " ")
+    try tmux(["new-session", "-d", "-s", "repl", "-x", "120", "-y", "50", "-c", Interface.root, command])
+    try waitFor("the prompt") { $0.contains("问数> ") }
+
+    try type(":limit 5")
+    try keys("Enter")
+    try waitFor(":limit 5") { $0.contains("行数 rows: 5") }
+    try type("上月高复购客户有哪些")
+    try keys("Enter")
+    var s = try waitFor("a list cut at 5") { $0.contains("… 还有 135 行（共 140 行）；用 :limit N 或 :limit all 查看全部") }
+    XCTAssertEqual(count(s, "│ 3"), 0, "only five rows, none of them customer 3…: \(s)")
+    try type(":limit zero")
+    try keys("Enter")
+    try waitFor("a bad :limit") { $0.contains("用法 usage: :limit N") }
+    try type(":limit default")
+    try keys("Enter")
+    try waitFor(":limit default") { $0.contains("行数 rows: 50（默认 default）") }
+
+    // :sql: one clause per line, the long reading expressions shortened, in the pager (this
+    // statement is longer than the 50-row screen).
+    try type("上月各地区的复购率")
+    try keys("Enter")
+    try waitFor("the regional repeat rates") { $0.contains("西北 41.5%") }
+    try type(":sql")
+    try keys("Enter")
+    s = try waitFor("the pager") { screen in
+      let last = screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+      return last.map { $0.hasPrefix(":") || $0.contains("(END)") } ?? false
+    }
+    XCTAssertTrue(s.contains("…（省略 "), s)
+    XCTAssertTrue(s.contains("    FROM "), "clauses on their own lines: \(s)")
+    try keys("q")
+    try tmux(["clear-history", "-t", "repl"])
+    try type(":today")
+    try keys("Enter")
+    try waitFor("the prompt after the pager") { $0.contains("今天 today: 2026-11-22") }
+
+    try type(":help")
+    try keys("Enter")
+    s = try waitFor(":help's question kinds") { $0.contains("问题类型 Question kinds:") && $0.contains(":limit N|all|default") }
+    XCTAssertTrue(s.contains("留存 cohorts：2025年1月首购客户的次月留存率"), s)
+
+    try type("今年首购客户的月留存率")
+    try keys("Enter")
+    s = try waitFor("the cohort legend") { $0.contains("色块 ░▒▓█ 由浅到深：0.0% 到 38.4%（越深越高）；空白是还没到的月份") }
+    XCTAssertTrue(s.contains("首购月 2026-11 尚未结束"), s)
+    try type(":quit")
+    try keys("Enter")
   }
 }

@@ -7,6 +7,7 @@
 
 import Cube
 @testable import CubeSQLite
+import DemoData
 import Foundation
 import QueryModel
 import TestSupport

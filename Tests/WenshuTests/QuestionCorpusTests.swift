@@ -46,7 +46,7 @@ final class QuestionCorpusTests: XCTestCase {
     var failures: [String] = []
     for e in examples {
       let (planned, refusal, _, _) = engine.plan(e.phrase, today: e.today)
-      let got = planned.map { $0.plan.description } ?? "refuse"
+      let got = planned.map { $0.tree.line } ?? "refuse"
       if got != e.expected {
         failures.append("\(lang).corpus:\(e.line): “\(e.phrase)”\n    expected: \(e.expected)\n    got:      \(got)\(refusal.map { " (\($0.message))" } ?? "")")
       }

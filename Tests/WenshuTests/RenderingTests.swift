@@ -289,9 +289,9 @@ final class RenderingTests: XCTestCase {
         [.string("Wu, Jr."), .double(0.3216), .int(1_234)],
         [.string("He said \"hi\""), .null, .int(-5)],
         [.string("two\nlines"), .double(.nan), .null],
-        [.string("华东"), .double(2_006_670.69), .int(0)],
+        [.string("华东"), .double(0.3215898825654923), .int(0)],
       ],
-      shape: .list, notes: ["not in CSV"])
+      shape: .list, notes: ["数据截至 2026-11-21"])
     let csv = CSVRenderer.render(t)
     XCTAssertEqual(
       csv,
@@ -301,8 +301,9 @@ final class RenderingTests: XCTestCase {
       "He said ""hi""",,-5
       "two
       lines",,
-      华东,2006670.69,0
-      """#)
+      华东,0.32159,0
+      # 数据截至 2026-11-21
+      """#, "notes follow the records as comment lines")
     let many = sales(by: (1...80).map { ("R\($0)", Double($0)) })
     XCTAssertEqual(lines(CSVRenderer.render(many)).count, 81, "CSV never cuts rows")
   }
@@ -354,7 +355,7 @@ final class RenderingTests: XCTestCase {
       columns: [figure("now", "本月复购率", .rate), figure("before", "上月复购率", .rate)],
       rows: [[.double(0.322), .double(0.301)]], shape: .comparison)
     let rateCard = ChartRenderer.render(rates, RenderOptions(language: .en)) ?? ""
-    XCTAssertTrue(rateCard.contains("change +2.1 pt"), rateCard)
+    XCTAssertTrue(rateCard.contains("change +2.1 pp"), rateCard)
   }
 
   func testCardOfNothing() {
@@ -517,7 +518,7 @@ final class RenderingTests: XCTestCase {
     XCTAssertTrue(rows[0].hasPrefix("首购月") && rows[0].contains("首购客户数") && rows[0].hasSuffix("第2月"), grid)
     XCTAssertTrue(rows[1].hasPrefix("2026-01") && rows[1].contains("1,200 ") && rows[1].hasSuffix("22.0%"), grid)
     XCTAssertEqual(rows[3], "2026-03         75", grid)
-    XCTAssertTrue(grid.contains("0.0% ░▒▓█ 41.3%"), "shading spans the rates only: \(grid)")
+    XCTAssertTrue(grid.contains("░▒▓█ 由浅到深：0.0% 到 41.3%（越深越高）；空白是还没到的月份"), "the legend says what shades mean, over the rates only: \(grid)")
     assertFits(ChartRenderer.render(t, RenderOptions(language: .zh, width: 30)), 30)
   }
 

@@ -17,6 +17,7 @@ import Foundation
 import Grammar
 import Planning
 import QueryModel
+import TestSupport
 import Understanding
 import XCTest
 
@@ -193,6 +194,17 @@ final class TimeGrammarTests: XCTestCase {
     XCTAssertEqual(r.matches(in: en).map(\.expr), [.rolling(.day, count: 30)])
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("may i see the monthly sales")).count, 0)
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("销售额超过2000元的客户")).count, 0)
+
+    // 618 is the festival where a number could not stand, a number everywhere else.
+    let singles = TimeExpr.festival(year: .implicit, month: 11, day: 11, days: 1)
+    let june18 = TimeExpr.festival(year: .implicit, month: 6, day: 18, days: 1)
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("双十一和618的销售额")).map(\.expr), [singles, june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("618的销售额")).map(\.expr), [june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("在618期间的订单数")).map(\.expr), [june18])
+    XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("去年618的客单价")).map(\.expr), [.festival(year: .relative(-1), month: 6, day: 18, days: 1)])
+    for q in ["超过618元的订单数", "金额大于618的订单", "订单金额是618的客户", "消费满618的客户", "top 618 customers", "orders over 618"] {
+      XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars(q)).count, 0, q)
+    }
     XCTAssertEqual(r.matches(in: TimeGrammarFixture.scalars("消费最多的前十名客户")).count, 0)
   }
 
@@ -221,7 +233,7 @@ final class TimeGrammarTests: XCTestCase {
     let nov = range("2026-11-01", "2026-11-22")
     XCTAssertEqual(
       TimeResolution.previousPeriod(of: .unitOffset(.month, back: 0), range: nov, today: today),
-      range("2026-10-01", "2026-10-31"))
+      range("2026-10-01", "2026-10-22"))
     let oct = range("2026-10-01", "2026-10-31")
     XCTAssertEqual(
       TimeResolution.previousPeriod(of: .unitOffset(.month, back: 1), range: oct, today: today),
@@ -237,7 +249,7 @@ final class TimeGrammarTests: XCTestCase {
     let thisWeek = range("2026-11-16", "2026-11-18")
     XCTAssertEqual(
       TimeResolution.previousPeriod(of: .unitOffset(.week, back: 0), range: thisWeek, today: Day(year: 2026, month: 11, day: 18)),
-      range("2026-11-09", "2026-11-15"))
+      range("2026-11-09", "2026-11-11"))
     let last30 = range("2026-10-24", "2026-11-22")
     XCTAssertEqual(
       TimeResolution.previousPeriod(of: .rolling(.day, count: 30), range: last30, today: today),
@@ -245,6 +257,70 @@ final class TimeGrammarTests: XCTestCase {
     XCTAssertEqual(TimeResolution.yearEarlier(range("2024-02-10", "2024-02-29")), range("2023-02-10", "2023-02-28"))
     XCTAssertEqual(TimeResolution.yearEarlier(range("2025-02-01", "2025-02-28")), range("2024-02-01", "2024-02-29"))
     XCTAssertEqual(TimeResolution.yearEarlier(range("2026-11-01", "2026-11-22")), range("2025-11-01", "2025-11-22"))
+  }
+
+  /// A period still running compares like for like (semantics.md): as many days from the
+  /// start of the previous unit, clipped at its end; 同比 the same dates a year earlier.
+  func testRunningPeriodsCompareLikeForLike() {
+    let mar31 = Day(year: 2026, month: 3, day: 31)
+    let march = TimeResolution.resolve(.unitOffset(.month, back: 0), today: mar31)!
+    XCTAssertEqual(march, range("2026-03-01", "2026-03-31"))
+    XCTAssertEqual(
+      TimeResolution.previousPeriod(of: .unitOffset(.month, back: 0), range: march, today: mar31),
+      range("2026-02-01", "2026-02-28"))
+    let quarter = TimeResolution.resolve(.unitOffset(.quarter, back: 0), today: today)!
+    XCTAssertEqual(
+      TimeResolution.previousPeriod(of: .unitOffset(.quarter, back: 0), range: quarter, today: today),
+      range("2026-07-01", "2026-08-22"))
+    let year = TimeResolution.resolve(.unitOffset(.year, back: 0), today: today)!
+    XCTAssertEqual(
+      TimeResolution.previousPeriod(of: .unitOffset(.year, back: 0), range: year, today: today),
+      range("2025-01-01", "2025-11-22"))
+    // 同比 of a running month that today happens to complete: the same dates, not the whole month.
+    let feb28 = Day(year: 2025, month: 2, day: 28)
+    let feb = TimeResolution.resolve(.unitOffset(.month, back: 0), today: feb28)!
+    XCTAssertEqual(TimeResolution.yearEarlier(of: .unitOffset(.month, back: 0), range: feb), range("2024-02-01", "2024-02-28"))
+    XCTAssertEqual(TimeResolution.yearEarlier(of: .unitOffset(.month, back: 1), range: range("2025-02-01", "2025-02-28")),
+                   range("2024-02-01", "2024-02-29"))
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .unitOffset(.month, back: 0), range: range("2026-11-01", "2026-11-22")),
+      range("2025-11-01", "2025-11-22"))
+    // 春节 moves: its 同比 is the festival of the year before, not the same dates.
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .lunarNewYear(year: .implicit, offset: 0, days: 1), range: range("2026-02-17", "2026-02-17")),
+      range("2025-01-29", "2025-01-29"))
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .lunarNewYear(year: .implicit, offset: -1, days: 7), range: range("2026-02-16", "2026-02-22")),
+      range("2025-01-28", "2025-02-03"))
+    XCTAssertEqual(
+      TimeResolution.yearEarlier(of: .festival(year: .implicit, month: 11, day: 11, days: 1), range: range("2026-11-11", "2026-11-11")),
+      range("2025-11-11", "2025-11-11"))
+  }
+
+  /// Festival days resolve in this year once they have started, else in last year; the lunar
+  /// new year comes from its table.
+  func testFestivals() {
+    let singles = TimeExpr.festival(year: .implicit, month: 11, day: 11, days: 1)
+    XCTAssertEqual(TimeResolution.resolve(singles, today: Day(year: 2026, month: 11, day: 11)), range("2026-11-11", "2026-11-11"))
+    XCTAssertEqual(TimeResolution.resolve(singles, today: Day(year: 2026, month: 11, day: 10)), range("2025-11-11", "2025-11-11"))
+    XCTAssertEqual(
+      TimeResolution.resolve(.festival(year: .relative(-1), month: 10, day: 1, days: 7), today: today),
+      range("2025-10-01", "2025-10-07"))
+    for (y, iso) in [(2000, "2000-02-05"), (2008, "2008-02-07"), (2020, "2020-01-25"), (2024, "2024-02-10"),
+                     (2025, "2025-01-29"), (2026, "2026-02-17"), (2027, "2027-02-06"), (2050, "2050-01-23")] {
+      XCTAssertEqual(LunarNewYear.day(y), Day(iso: iso), "春节 \(y)")
+    }
+    XCTAssertNil(LunarNewYear.day(1999))
+    XCTAssertNil(LunarNewYear.day(2051))
+    XCTAssertNil(TimeResolution.resolve(.lunarNewYear(year: .absolute(2051), offset: 0, days: 1), today: today))
+    // Every year of the table falls between January 21 and February 20.
+    for y in LunarNewYear.years {
+      let d = LunarNewYear.day(y)!
+      XCTAssert(d >= Day(year: y, month: 1, day: 21) && d <= Day(year: y, month: 2, day: 20), "春节 \(y): \(d)")
+    }
+    XCTAssertEqual(TimeResolution.describe(singles, .zh), "双十一")
+    XCTAssertEqual(TimeResolution.describe(.festival(year: .relative(-1), month: 11, day: 11, days: 1), .zh), "去年双十一")
+    XCTAssertEqual(TimeResolution.describe(.lunarNewYear(year: .absolute(2025), offset: -1, days: 7), .en), "Chinese New Year holiday 2025")
   }
 
   func testGrainAndLabels() {
@@ -478,6 +554,7 @@ final class TimeCorpusExternalTests: XCTestCase {
   }
 
   func testAgreementWithThirdPartyCorpora() throws {
+    guard TestData.sharedPath("corpora/time") != nil else { throw XCTSkip("../shared/corpora/time is not there") }
     guard let zh = Self.duckling("zh_time.tsv", "zh"), let en = Self.duckling("en_time.tsv", "en"),
       let extra = Self.jionlp("zh_dates_extra.tsv")
     else { throw XCTSkip("../shared/corpora/time is not there") }

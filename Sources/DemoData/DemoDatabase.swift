@@ -102,7 +102,7 @@ public enum DemoDatabase {
 
   static func write(_ spec: DemoSpec, to path: String, via tmp: String) throws {
     guard spec.customers >= 0, spec.orders >= 0 else {
-      throw SQLiteError(
+      throw DemoDataError(
         "a demo database needs non-negative counts (customers \(spec.customers), orders \(spec.orders))")
     }
     unlink(tmp)
@@ -115,7 +115,7 @@ public enum DemoDatabase {
     if rename(tmp, path) != 0 {
       let reason = String(cString: strerror(errno))
       unlink(tmp)
-      throw SQLiteError("cannot move the demo database to \(path): \(reason)")
+      throw DemoDataError("cannot move the demo database to \(path): \(reason)")
     }
   }
 }
@@ -508,7 +508,7 @@ final class DemoGenerator {
   private var insertOrder: OpaquePointer?
   private var insertItem: OpaquePointer?
   private var insertFeedback: OpaquePointer?
-  private var database: SQLiteDatabase?
+  private var database: DemoSQLite?
 
   /// Latest orders (time, id), for making sure the last day and the previous month have data.
   private var latest: (Int, Int) = (-1, 0)
@@ -517,7 +517,7 @@ final class DemoGenerator {
   private var ordersInPrevMonth = 0
 
   func generate(into path: String) throws {
-    let db = try SQLiteDatabase(path: path, readOnly: false, create: true)
+    let db = try DemoSQLite(path: path)
     database = db
     try db.execute(
       """
@@ -565,7 +565,7 @@ final class DemoGenerator {
     let rc = sqlite3_step(stmt)
     sqlite3_reset(stmt)
     if rc != SQLITE_DONE {
-      throw SQLiteError("writing the demo database: \(database?.lastError ?? "error \(rc)")", code: rc)
+      throw DemoDataError("writing the demo database: \(database?.lastError ?? "error \(rc)")", code: rc)
     }
   }
 
@@ -866,7 +866,7 @@ final class DemoGenerator {
   /// Moves an order or two forward in time when the random draw left the last day or the
   /// previous month without orders (only tiny specs can): moving forward keeps every order
   /// after its customer's sign-up.
-  private func ensureRecentMonths(_ db: SQLiteDatabase) throws {
+  private func ensureRecentMonths(_ db: DemoSQLite) throws {
     guard latest.0 >= 0 else { return }
     let update = try db.prepare("UPDATE orders SET created_at = ? WHERE id = ?")
     func move(_ id: Int, day: Int, second: Int) throws {

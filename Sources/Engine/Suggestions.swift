@@ -1,0 +1,96 @@
+// "Did you mean": whole questions close to a refused one, each checked to plan. A word that
+// was not understood is replaced by the nearest grammar phrase or data value (edit distance,
+// meaningful words only: never a filler, punctuation or a lone letter); failing that, the
+// question without the word is offered when it still asks something. The user's own figure,
+// dimension and period are kept because only the unknown word changes.
+
+import QueryModel
+import Planning
+import Understanding
+
+extension Engine {
+  /// Runnable rewrites of `question`, closest first (at most `limit`).
+  func rewrites(of question: String, unknown words: [String], uncombined: [String] = [], today: Day, limit: Int = 3) -> [String] {
+    var out: [String] = []
+    func tryAsk(_ q: String) {
+      guard !out.contains(q), q != question, out.count < limit else { return }
+      let reading = parser.read(q)
+      guard reading.unknown.isEmpty, (try? planner.plan(reading, today: today, catalog: catalog)) != nil else { return }
+      out.append(q)
+    }
+    let lower = question.lowercased()
+    for w in words.prefix(3) {
+      for p in nearestPhrases(w, max: 4) {
+        guard let range = lower.range(of: w.lowercased()) else { continue }
+        var q = lower
+        q.replaceSubrange(range, with: p)
+        tryAsk(q)
+      }
+    }
+    // The question without a word that could not be combined.
+    for w in (words + uncombined).prefix(3) where lower.contains(w.lowercased()) {
+      tryAsk(lower.replacingOccurrences(of: w.lowercased(), with: reading0Language(question) == .zh ? "" : " ")
+        .split(separator: " ").joined(separator: " "))
+    }
+    // The words that were understood, in order, without the fillers around the unknown ones
+    // (when they still ask something): "total sales in usa?" → "sales".
+    let reading = parser.read(question)
+    var kept: [(text: String, joiner: Bool)] = []
+    for t in reading.tokens {
+      switch t.kind {
+      case .unknown: continue
+      case .word(let ms) where ms.allSatisfy({ $0 == .filler }): continue
+      case .word(let ms):
+        if kept.last?.text == t.text { continue }
+        // Words that join or group need something after them (by, 和, 以及, 各).
+        let joiner = ms.allSatisfy { m in
+          if case .cue(let c) = m { return [.group, .and, .compare, .link, .which, .whichPlural].contains(c) }
+          return false
+        }
+        kept.append((t.text, joiner))
+      default: kept.append((t.text, false))
+      }
+    }
+    while kept.last?.joiner == true { kept.removeLast() }
+    if !kept.isEmpty { tryAsk(kept.map(\.text).joined(separator: reading.language == .zh ? "" : " ")) }
+    return out
+  }
+
+  func reading0Language(_ q: String) -> Language {
+    q.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
+  }
+
+  /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only).
+  func nearestPhrases(_ word: String, max: Int) -> [String] {
+    let ws = Array(word.lowercased().unicodeScalars.prefix(40))
+    guard !ws.isEmpty else { return [] }
+    var scored: [(Int, String)] = []
+    for (p, rule) in vocabulary.lexicon.phrases {
+      // Only words that name something: figures, dimensions, values, segments, topics.
+      guard ["metric", "dimension", "data", "alias", "segment", "topic"].contains(where: { rule.hasPrefix($0) }) else { continue }
+      let ps = Array(p.unicodeScalars)
+      // A lone letter or mark is never offered; Chinese words are one character or more.
+      let meaningful = ps.contains { $0.properties.isAlphabetic && $0.value >= 0x2E80 } || ps.filter(\.properties.isAlphabetic).count >= 2
+      guard meaningful, abs(ps.count - ws.count) <= 2 else { continue }
+      let d = Engine.editDistance(ws, ps)
+      if d <= Swift.max(1, ws.count / 3) { scored.append((d, p)) }
+    }
+    scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+    return scored.prefix(max).map(\.1)
+  }
+
+  static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      cur[0] = i
+      for j in 1...b.count {
+        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&prev, &cur)
+    }
+    return prev[b.count]
+  }
+}

@@ -1,0 +1,87 @@
+// The base measures of catalog metrics (grammars/metrics/catalog.rules): sums of order
+// columns by role and purchase intervals, per group, over the same orders as the plan's
+// other figures (period, customer mask, channel, item and order-amount filters). The formula
+// itself is evaluated by `Figures.value`, so a new catalog metric needs no code here.
+//
+// - Complexity: O(orders in the period + (group, customer) pairs when intervals are asked).
+
+import Cube
+import QueryModel
+
+extension ExecutionContext {
+  /// Figures of catalog metrics: the built-in figures the formulas read, plus their base
+  /// measures, added to each group.
+  func catalogFigures(_ keys: GroupKeys, period: DateRange?, metric: MetricID) throws -> [Int64: Figures] {
+    guard let formula = metric.formula?.formula else { return [:] }
+    if keys.parts.contains(where: { $0.dimension?.isItemAttribute ?? false }) || itemAllowed != nil, !formula.columns.isSubset(of: ["quantity"]) {
+      throw ExecutionError(lang == .zh ? "\(metric.title(.zh))按订单计算，不能按商品或品类拆分（订单折扣不分摊到商品）。"
+        : "\(metric.title(.en)) is an order figure and cannot be split by product or category (order discounts are not spread over items).")
+    }
+    let o = cube.orders
+    var columns: [(String, ContiguousArray<Double>)] = []
+    for role in formula.columns.sorted() {
+      guard let col = o.measure(role) else {
+        throw ExecutionError(lang == .zh ? "这份数据的订单表没有\(role == "discount" ? "折扣" : role)列，无法计算\(metric.title(.zh))。"
+          : "The orders in this data have no \(role) column, so \(metric.title(.en)) cannot be computed.")
+      }
+      columns.append((role, col))
+    }
+    var groups = orderFigures(keys, period: period, items: false)
+    let (lo, hi) = bounds(period)
+    let sources = partSources(keys)
+    let strides = keys.strides
+    let mask = customerMask
+    let channelCodes = o.channel?.codes
+    let allowed = orderHasAllowedItem
+    var sums: [Int64: [Double]] = [:]
+    let wantsInterval = formula.usesInterval
+    // (group, customer) → first day, last day, orders
+    var spans: [Int64: (Int32, Int32, Int32)] = [:]
+    let nC = Int64(cube.customers.count + 1)
+    for i in 0..<o.count {
+      let d = o.day[i]
+      if d < lo || d > hi || d == nullDay { continue }
+      let c = o.customer[i]
+      if let m = mask, c < 0 || !m[Int(c)] { continue }
+      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
+      if let h = allowed, !h[i] { continue }
+      guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
+      if !columns.isEmpty {
+        var row = sums[k] ?? [Double](repeating: 0, count: columns.count)
+        for (j, col) in columns.enumerated() {
+          let v = col.1[i]
+          if !v.isNaN { row[j] += v }
+        }
+        sums[k] = row
+      }
+      if wantsInterval, c >= 0 {
+        let pk = k * nC + Int64(c)
+        if let s = spans[pk] {
+          spans[pk] = (min(s.0, d), max(s.1, d), s.2 + 1)
+        } else {
+          spans[pk] = (d, d, 1)
+        }
+      }
+    }
+    for (k, row) in sums {
+      var f = groups[k] ?? Figures()
+      for (j, col) in columns.enumerated() { f.columnSums[col.0] = row[j] }
+      groups[k] = f
+    }
+    if wantsInterval {
+      var acc: [Int64: (Double, Int)] = [:]
+      for (pk, s) in spans where s.2 >= 2 {
+        let k = pk / nC
+        let x = acc[k] ?? (0, 0)
+        acc[k] = (x.0 + Double(s.1 - s.0) / Double(s.2 - 1), x.1 + 1)
+      }
+      for (k, x) in acc {
+        var f = groups[k] ?? Figures()
+        f.intervalSum = x.0
+        f.intervalCustomers = x.1
+        groups[k] = f
+      }
+    }
+    return groups
+  }
+}
