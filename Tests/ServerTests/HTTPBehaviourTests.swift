@@ -304,6 +304,15 @@ final class HTTPBehaviourTests: XCTestCase {
     XCTAssertEqual(c.tokens[1].scope, [ScopePredicate(.channel, ["小程序"]), ScopePredicate(.memberLevel, ["金卡"])])
     XCTAssertTrue(c.tokens[1].showPersonal)
 
+    // The documented example parses as documented.
+    let example = try String(contentsOfFile: TestData.packageRoot.appendingPathComponent("examples/wenshu-http.yaml").path, encoding: .utf8)
+    let ex = try ServerConfig.parse(example, environment: ["WENSHU_LIVE_TOKEN": "live-change-me-0004"])
+    XCTAssertEqual(ex.tokens.map(\.name), ["east-stores", "live-commerce", "analyst", "crm-admin"])
+    XCTAssertEqual(ex.tokens[0].scope, [ScopePredicate(.region, ["华东"]), ScopePredicate(.sourceChannel, ["门店"])])
+    XCTAssertEqual(ex.tokens[1].scope, [ScopePredicate(.channel, ["直播", "小程序"])])
+    XCTAssertEqual(ex.tokens.map(\.showPersonal), [false, false, false, true])
+    XCTAssertEqual(ex.requestTimeoutSeconds, 30)
+
     func fails(_ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
       do {
         _ = try ServerConfig.parse(text, environment: [:])
