@@ -270,14 +270,11 @@ public final class AskService: @unchecked Sendable {
     var answer = input
     answer.question = PipeEcho.echo(answer.question)
     if !policy.showPersonal, let t = answer.table { answer.table = masker.mask(t) }
-    let total = answer.table?.rows.count
     let cap = min(limit ?? config.maxRows, config.maxRows)
+    // The pipe's JSON, cut to `cap` rows with "rows_total" as the pipe's "limit" does.
+    var body = AnswerJSON.encode(answer, limit: cap)
     if let t = answer.table, t.rows.count > cap { answer.table?.rows.removeLast(t.rows.count - cap) }
-    var body = AnswerJSON.encode(answer)
-    var extra = ""
-    if let total, let shown = answer.table?.rows.count, shown < total { extra += ",\"rows_total\":\(total),\"truncated\":true" }
-    if format != .json, let text = render(answer, format: format) { extra += ",\"text\":" + JSONText.string(text) }
-    if !extra.isEmpty { body = String(body.dropLast()) + extra + "}" }
+    if format != .json, let text = render(answer, format: format) { body = String(body.dropLast()) + ",\"text\":" + JSONText.string(text) + "}" }
     if !policy.showPersonal { body = masker.scrub(body) }
     return (body, answer.table?.rows.count)
   }
