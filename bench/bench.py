@@ -232,7 +232,8 @@ def norm_rows(rows):
 
 
 def close(a, b):
-    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+    # Wenshu's CSV keeps money to the cent and other figures to 6 significant digits.
+    return abs(a - b) <= max(5e-6 * max(abs(a), abs(b)), 0.005 if max(abs(a), abs(b)) >= 1 else 1e-9)
 
 
 def wenshu_rows(dump, qid):

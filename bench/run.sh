@@ -51,7 +51,7 @@ done
 
 # The grammar files as they are now, beside the binary just built: other people's edits to
 # grammars/ during the run must not change (or break) it.
-rm -rf bench/data/grammars
+mkdir -p bench/data && rm -rf bench/data/grammars
 cp -R grammars bench/data/grammars
 
 # 2. The floor: a bare sqlite3 C-API scan.

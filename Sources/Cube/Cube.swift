@@ -137,6 +137,8 @@ public struct Cube: Sendable {
   public var orders: OrderTable
   public var items: ItemTable?
   public var feedback: FeedbackTable?
+  /// App or web events (a clickstream), when the data has them: Events.swift.
+  public var events: EventTable?
   public var stats: CustomerStats
   /// First and last order day (nil when there are no dated orders).
   public var dateRange: DateRange?

@@ -159,9 +159,17 @@ public enum CubeLoader {
       items = try readItems(connections, it, orderRows: orderRead.orderRows, expectedRows: rowCount(it.table), columns: columnNames(it.table))
     }
 
+    // Events (a clickstream), when mapped: EventLoader.swift.
+    var events: EventTable?
+    if let e = m.events {
+      events = try EventLoader.read(connections, e, keys: keys, expectedRows: rowCount(e.table), columns: columnNames(e.table))
+    }
+
     // Customers that appear only in orders get rows with NULL attributes.
     let customers = (consume customerTable).table(keys: keys, counted: m.customers != nil)
-    return Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
+    var cube = Cube(customers: customers, orders: orderRead.table, items: items, feedback: feedback, source: source)
+    cube.events = events
+    return cube
   }
 
   /// The customer table's columns, one row per distinct id.

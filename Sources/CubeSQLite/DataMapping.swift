@@ -52,6 +52,8 @@ public struct DataMapping: Sendable, Equatable {
   public var customers: Customers?
   public var items: Items?
   public var feedback: Feedback?
+  /// App or web events (a clickstream): EventLoader.swift.
+  public var events: Events? = nil
 
   /// The mapping in its file form (what `--write-mapping` writes).
   public var text: String {
@@ -88,6 +90,13 @@ public struct DataMapping: Sendable, Equatable {
       line("feedback", "score", f.score)
       line("feedback", "comment", f.comment)
     }
+    if let e = events {
+      line("events", "table", e.table)
+      line("events", "customer", e.customer)
+      line("events", "time", e.time)
+      line("events", "type", e.type)
+      line("events", "product", e.product)
+    }
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -96,8 +105,8 @@ public struct DataMapping: Sendable, Equatable {
     let rules = try RuleFile.load(URL(fileURLWithPath: file))
     var byRole: [String: [String: (String, SourceLocation)]] = [:]
     for r in rules {
-      guard ["orders", "customers", "items", "feedback"].contains(r.kind) else {
-        throw GrammarError(r.location, "unknown role “\(r.kind)”; roles are orders, customers, items, feedback")
+      guard ["orders", "customers", "items", "feedback", "events"].contains(r.kind) else {
+        throw GrammarError(r.location, "unknown role “\(r.kind)”; roles are orders, customers, items, feedback, events")
       }
       byRole[r.kind, default: [:]][r.id] = (r.phrases[0], r.location)
     }
@@ -144,6 +153,10 @@ public struct DataMapping: Sendable, Equatable {
     if let (ft, f) = try table("feedback") {
       m.feedback = Feedback(table: ft, customer: try need(f, "customer", "feedback"), date: try need(f, "date", "feedback"),
                             score: try need(f, "score", "feedback"), comment: f["comment"]?.0)
+    }
+    if let (et, f) = try table("events") {
+      m.events = Events(table: et, customer: try need(f, "customer", "events"), time: try need(f, "time", "events"),
+                        type: try need(f, "type", "events"), product: f["product"]?.0)
     }
     return m
   }

@@ -120,6 +120,7 @@ public enum MappingInference {
       mapping.feedback = DataMapping.Feedback(table: t.name, customer: cust, date: date, score: score, comment: comment)
       break
     }
+    mapping.events = inferEvents(schema, mapping)
     return mapping
   }
 }

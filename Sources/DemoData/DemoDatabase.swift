@@ -62,11 +62,13 @@ public struct DemoSpec: Sendable, Hashable {
 ///     orders(id, customer_id, created_at, channel, total_amount, discount_amount)
 ///     order_items(order_id, product_id, product_name, category, quantity, unit_price)
 ///     feedback(id, customer_id, created_at, nps, comment)
+///     app_events(customer_id, event_time, event_type 浏览/加购/下单/支付, product_id)
 ///
+/// (app_events: the clickstream behind the last year's online orders, DemoEvents.swift)
 /// with indexes on `orders(customer_id)` and `order_items(order_id)`.
 public enum DemoDatabase {
   /// The generator's version, part of the cache file name: bump it when the content changes.
-  static let version = 1
+  static let version = 2
 
   /// Writes a new SQLite database at `path`, replacing any file there atomically (the data is
   /// written to `path + ".tmp"`, then renamed).
@@ -557,6 +559,7 @@ final class DemoGenerator {
     try withExtendedLifetime((customerStatement, orderStatement, itemStatement, feedbackStatement)) {
       try writeRows()
     }
+    try DemoEvents.write(db, lastDay: spec.lastDay)
     try db.execute("COMMIT")
   }
 

@@ -40,6 +40,8 @@ public final class Engine: @unchecked Sendable {
   public let executor: Executor
   public let database: LoadedDatabase
   public let catalog: Catalog
+  /// The phrases a refusal may offer in place of an unknown word, by length (built once).
+  let suggestionPhrases: [Int: [(String, [Unicode.Scalar])]]
   /// The natural order of dimension values (grammars/config/order.rules).
   public let order: DimensionOrder
 
@@ -64,9 +66,13 @@ public final class Engine: @unchecked Sendable {
     vocabulary = vocab
     parser = QuestionParser(vocabulary: vocab)
     planner = Planner(thresholds: try Planner.thresholds(grammar), phrases: Array(vocab.lexicon.phrases.keys).sorted())
+    suggestionPhrases = Engine.suggestionIndex(vocab.lexicon.phrases)
     executor = Executor(cube: cube, topics: vocab.topics)
-    catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
-                      hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
+    executor.analysisGrammar = vocab.analysis
+    var catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
+                          hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
+    catalog.hasEvents = cube.events != nil
+    self.catalog = catalog
   }
 
   /// Longest question accepted (longer input is refused at once, never scanned).
@@ -161,7 +167,9 @@ public final class Engine: @unchecked Sendable {
 
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
     do {
-      let compiled = try SQLCompiler(mapping: database.mapping, topics: vocabulary.topics).compile(plan, language: language)
+      var compiler = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
+      compiler.eventSteps = vocabulary.analysis.eventSteps
+      let compiled = try compiler.compile(plan, language: language)
       return .success(compiled.literalSQL)
     } catch {
       return .failure(Refusal(String(describing: error)))

@@ -60,20 +60,32 @@ extension Engine {
     q.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
   }
 
+  /// The phrases that name something (figures, dimensions, values, segments, topics), by
+  /// length: never a filler, a cue, a mark or a lone letter.
+  static func suggestionIndex(_ phrases: [String: String]) -> [Int: [(String, [Unicode.Scalar])]] {
+    var out: [Int: [(String, [Unicode.Scalar])]] = [:]
+    for (p, rule) in phrases.sorted(by: { $0.key < $1.key }) {
+      guard ["metric", "dimension", "data", "alias", "segment", "topic"].contains(where: { rule.hasPrefix($0) }) else { continue }
+      let ps = Array(p.unicodeScalars)
+      // Chinese words are one character or more; other words two letters or more.
+      let meaningful = ps.contains { $0.value >= 0x2E80 && $0.properties.isAlphabetic } || ps.filter(\.properties.isAlphabetic).count >= 2
+      if meaningful { out[ps.count, default: []].append((p, ps)) }
+    }
+    return out
+  }
+
   /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only).
+  /// - Complexity: O(phrases within two characters of the word's length × length²).
   func nearestPhrases(_ word: String, max: Int) -> [String] {
     let ws = Array(word.lowercased().unicodeScalars.prefix(40))
     guard !ws.isEmpty else { return [] }
     var scored: [(Int, String)] = []
-    for (p, rule) in vocabulary.lexicon.phrases {
-      // Only words that name something: figures, dimensions, values, segments, topics.
-      guard ["metric", "dimension", "data", "alias", "segment", "topic"].contains(where: { rule.hasPrefix($0) }) else { continue }
-      let ps = Array(p.unicodeScalars)
-      // A lone letter or mark is never offered; Chinese words are one character or more.
-      let meaningful = ps.contains { $0.properties.isAlphabetic && $0.value >= 0x2E80 } || ps.filter(\.properties.isAlphabetic).count >= 2
-      guard meaningful, abs(ps.count - ws.count) <= 2 else { continue }
-      let d = Engine.editDistance(ws, ps)
-      if d <= Swift.max(1, ws.count / 3) { scored.append((d, p)) }
+    let limit = Swift.max(1, ws.count / 3)
+    for n in Swift.max(1, ws.count - 2)...(ws.count + 2) {
+      for (p, ps) in suggestionPhrases[n] ?? [] {
+        let d = Engine.editDistance(ws, ps)
+        if d <= limit { scored.append((d, p)) }
+      }
     }
     scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
     return scored.prefix(max).map(\.1)

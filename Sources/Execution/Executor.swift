@@ -14,6 +14,9 @@ public final class Executor: @unchecked Sendable {
   private var segmentCache: [Int32: ContiguousArray<Int8>] = [:]
   private var statsCache: [Int32: CustomerStats] = [:]
   private var modelCache: [Int32: CustomerModel] = [:]
+  /// Grammar data and built-once structures of the deeper analyses (Analyses.swift).
+  public var analysisGrammar = AnalysisGrammar()
+  let analysisCache = AnalysisCache()
 
   public init(cube: Cube, topics: [Topic]) {
     self.cube = cube
@@ -80,6 +83,7 @@ public final class Executor: @unchecked Sendable {
     let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw)) { [unowned self] in
       self.segments(today: plan.today)
     }
+    if let a = plan.analysis { return try Analyses.run(ctx, a, executor: self) }
     if plan.list == .churnRisk {
       let m = try fittedModel(ctx)
       var t = ChurnRiskList.run(ctx, model: m)
@@ -99,6 +103,8 @@ public final class Executor: @unchecked Sendable {
       return ShareOperator.combine(part: try run(part, language: language), whole: try run(whole, language: language), language: language)
     case .difference(let d, let a, let b, let input):
       return DifferenceOperator.combine(try run(input, language: language), dimension: d, a: a, b: b, language: language)
+    case .stack(let key, let parts):
+      return StackOperator.combine(try parts.map { ($0.label, try run($0.plan, language: language)) }, key: key, language: language)
     }
   }
 

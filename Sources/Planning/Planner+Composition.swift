@@ -10,6 +10,27 @@ import Understanding
 extension Planner {
   /// Builds the tree over the planned block: side-by-side values, difference, share.
   func compose(_ r: Reading, _ plan: inout Plan, _ catalog: Catalog) throws -> LogicalPlan {
+    // 新老客的销售额 / sales of new and returning customers: one block per kind, stacked.
+    if r.customerKinds.count >= 2 {
+      guard !r.merge, !r.difference else {
+        throw Refusal(say(r, "几类客户放在一起时，只能分别列出各自的数字（例如 上月新老客的销售额）。",
+                          "Several kinds of customer can only be listed side by side (sales of new and returning customers last month)."),
+                      suggestions: [say(r, "上月新老客的销售额", "sales of new and returning customers last month")])
+      }
+      var each = plan
+      each.share = false
+      let parts = r.customerKinds.map { k -> StackPart in
+        var p = each
+        p.customerPredicates.append(.kind(k))
+        return StackPart(label: k.shortName(r.language), plan: .aggregate(p))
+      }
+      let stack = LogicalPlan.stack(key: "customer_kind", parts: parts)
+      guard plan.share else { return stack }
+      // 新老客的销售额占比: each kind's share of the figure over all customers.
+      var whole = each
+      whole.ranking = nil
+      return .share(part: stack, whole: .aggregate(whole))
+    }
     // A plural "which" ranks every group; "which" alone gives the top one.
     if r.plural, let rk = plan.ranking, rk.limit == 1, !r.rankingExplicit, !plan.groupBy.isEmpty, plan.groupBy != [.customer] {
       plan.ranking = Ranking(limit: Ranking.everyGroup, descending: rk.descending)
@@ -96,7 +117,7 @@ extension Planner {
     switch tree {
     case .aggregate(let p): return interpretation(r, p, expr)
     case .share(let part, let whole):
-      let base = interpretation(r, part.main, expr)
+      let base = interpretation(r, part, expr)
       let m = part.main.metrics.map { $0.title(r.language) }.joined(separator: zh ? "、" : ", ")
       var wholeParts: [String] = []
       for f in whole.main.filters { wholeParts.append(f.values.joined(separator: zh ? "、" : ", ")) }
@@ -107,6 +128,12 @@ extension Planner {
       let isRate = input.main.metrics.first?.format == .rate
       return base + (zh ? " · 差值 = \(a) − \(b)（\(d.title(.zh))）" + (isRate ? "，以百分点表示" : "")
         : " · difference = \(a) − \(b) (\(d.title(.en)))" + (isRate ? ", in percentage points" : ""))
+    case .stack(_, let parts):
+      // The first part's interpretation names its kind; say that each kind has its own row.
+      var p = tree.main
+      p.customerPredicates.removeAll { if case .kind = $0 { return true }; return false }
+      let labels = parts.map(\.label).joined(separator: zh ? "、" : ", ")
+      return interpretation(r, p, expr) + (zh ? " · 分别计算：\(labels)（每类客户一行）" : " · each on its own row: \(labels)")
     }
   }
 }

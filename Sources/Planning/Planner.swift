@@ -107,6 +107,7 @@ public struct Planner: Sendable {
       if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
+    if r.analysis.ask != nil || r.analysis.hasOptions { return try planAnalysis(r, today: today, catalog: catalog, significant: significant) }
     if !r.unsupported.isEmpty {
       let words = r.unsupported.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       throw Refusal(say(r, "Wenshu 不计算 \(words)：可以问销售额、订单数、客单价、复购率、新客、流失、RFM、留存、NPS 等指标。",
@@ -185,7 +186,8 @@ public struct Planner: Sendable {
     if r.growth && plan.comparison == nil { plan.comparison = .previousPeriod }
     // 对比 / vs with one period and nothing else to compare: 销售额和上月比, sales vs last month
     // compare the current unit with the one named; 本月销售额对比 compares with the previous period.
-    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil {
+    if r.compare && plan.comparison == nil && !r.difference && r.values.count < 2 && r.groupBy.isEmpty && r.grain == nil
+      && r.customerKinds.count < 2 {
       if let e = mainExpr, case .unitOffset(let u, let back) = e, back >= 1, let cur = TimeResolution.resolve(.unitOffset(u, back: 0), today: today) {
         plan.comparisonPeriod = plan.period
         plan.period = cur
@@ -196,17 +198,8 @@ public struct Planner: Sendable {
       }
     }
     // Kinds of customer, ages and order amounts restrict every figure (semantics.md "Composition").
-    if r.customerKinds.count > 1 {
-      // 老客和新客的销售额: each kind on its own row is not supported yet; never their overlap.
-      let names = r.customerKinds.map { setName($0, r.language) }
-      throw Refusal(say(r, "问题里同时有 \(names.joined(separator: "、"))，无法合成一个数字（一位客户不会同时属于两类）。请分开问。",
-                        "The question names \(names.joined(separator: " and ")) together, which cannot make one figure (no customer is both). Ask for each on its own."),
-                    suggestions: r.customerKinds.map { k in
-                      let m = metrics.first { QuestionParser.kindMetrics[$0] == nil }?.title(r.language) ?? (r.language == .zh ? "销售额" : "sales")
-                      return r.language == .zh ? "\(setName(k, .zh).split(separator: "（")[0])的\(m)" : "\(m) of \(setName(k, .en).split(separator: " (")[0])"
-                    })
-    }
-    plan.customerPredicates = r.customerKinds.map { .kind($0) } + r.ages.map { .age(min: $0.min, max: $0.max) }
+    // Several kinds (新老客) are stacked by `compose`, one block each; one kind restricts the block.
+    plan.customerPredicates = (r.customerKinds.count == 1 ? [.kind(r.customerKinds[0])] : []) + r.ages.map { .age(min: $0.min, max: $0.max) }
     if !r.ages.isEmpty && !catalog.dimensions.contains(.ageBand) {
       throw missing(r, .ageBand, catalog)
     }

@@ -55,11 +55,24 @@ public enum WordUse {
       if let h = p.horizonDays { numbers.insert(Double(h)) }
       if p.fact == "orders" || p.fact == "order_items" { orderFacts = true }
       if p.timeGrain != nil { hasTime = true }
+      if let a = p.analysis {
+        // The analysis uses its anchor, its size and the figure words it stands for (Planner+Analysis.swift).
+        let use = a.wordUse
+        values.formUnion(use.values)
+        dims.formUnion(use.dimensions)
+        numbers.formUnion(use.numbers)
+        metrics.formUnion(use.metrics)
+      }
     }
-    switch tree {
-    case .difference: compared = true
-    default: break
+    // Rows side by side (a difference, or kinds of customer stacked) are the comparison asked.
+    func sideBySide(_ t: LogicalPlan) -> Bool {
+      switch t {
+      case .difference, .stack: return true
+      case .share(let a, let b): return sideBySide(a) || sideBySide(b)
+      case .aggregate: return false
+      }
     }
+    if sideBySide(tree) { compared = true }
     let modelFigures = metrics.contains(where: \.isModel)
 
     func used(_ m: Meaning, _ text: String) -> Bool {
@@ -79,6 +92,8 @@ public enum WordUse {
       case .dimension(let d): return dims.contains(d)
       case .value(_, let v): return values.contains(v)
       case .segment(let s): return values.contains(s)
+      case .kinds(let sets):
+        return sets.allSatisfy { k in kinds.contains(k) || metrics.contains { $0.customerSet == k } }
       case .cue(let c):
         switch c {
         case .comparePrevious, .compareYear, .compare, .difference: return compared
@@ -102,7 +117,7 @@ public enum WordUse {
         // A word is used when any of its meanings is (门店 may be a channel or a source channel).
         let checked = ms.filter { m in
           switch m {
-          case .metric, .dimension, .value, .segment: return true
+          case .metric, .dimension, .value, .segment, .kinds: return true
           case .cue(let c): return [.comparePrevious, .compareYear, .compare, .difference].contains(c)
           default: return false
           }

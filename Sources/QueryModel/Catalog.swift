@@ -6,6 +6,8 @@ public struct Catalog: Sendable {
   public var hasItems: Bool
   public var hasCustomerTable: Bool
   public var dataRange: DateRange?
+  /// An events table (clickstream) is loaded: funnels can be answered.
+  public var hasEvents = false
 
   public init(dimensions: Set<DimensionID>, hasFeedback: Bool, hasItems: Bool, hasCustomerTable: Bool, dataRange: DateRange?) {
     self.dimensions = dimensions

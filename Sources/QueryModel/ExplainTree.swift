@@ -68,6 +68,12 @@ extension LogicalPlan {
       return ExplainNode("SHARE", ["\(ms) = part ÷ whole"], [p, w])
     case .difference(let d, let a, let b, let input):
       return ExplainNode("DIFFERENCE", ["\(d.rawValue): \(a) − \(b)"], [input.explainTree])
+    case .stack(let key, let parts):
+      return ExplainNode("STACK", ["by \(key)"], parts.map { p in
+        var n = p.plan.explainTree
+        n.details.append("[\(p.label)]")
+        return n
+      })
     }
   }
 }

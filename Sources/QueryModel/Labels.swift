@@ -181,3 +181,22 @@ extension TimeUnit {
     }
   }
 }
+
+extension CustomerSet {
+  /// The kind's short name, as a row label (新客, returning customers).
+  public func shortName(_ lang: Language) -> String {
+    let zh = lang == .zh
+    switch self {
+    case .all: return zh ? "全部客户" : "all customers"
+    case .buyers: return zh ? "下单客户" : "buyers"
+    case .repeatBuyers: return zh ? "复购客户" : "repeat customers"
+    case .highRepurchase: return zh ? "高复购客户" : "high-repurchase customers"
+    case .new: return zh ? "新客" : "new customers"
+    case .returning: return zh ? "老客" : "returning customers"
+    case .active: return zh ? "活跃客户" : "active customers"
+    case .atRisk: return zh ? "流失风险客户" : "at-risk customers"
+    case .churned: return zh ? "流失客户" : "churned customers"
+    case .churnRisk: return zh ? "流失风险最高的客户" : "customers most likely to churn"
+    }
+  }
+}

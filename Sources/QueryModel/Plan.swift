@@ -287,6 +287,8 @@ public struct Plan: Hashable, Sendable, Codable {
   public var thresholds: Thresholds = Thresholds()
   /// Days ahead for model predictions (expected purchases, CLV); nil = the default year.
   public var horizonDays: Int?
+  /// A deeper analysis (bought together, funnel, clusters, sentiment): Analysis.swift.
+  public var analysis: Analysis?
 
   public init(today: Day) { self.today = today }
 }

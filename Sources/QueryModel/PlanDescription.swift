@@ -23,6 +23,7 @@ extension Plan: CustomStringConvertible {
     if share { parts.append("share") }
     if let h = horizonDays { parts.append("horizon=\(h)") }
     if let c = cohort { parts.append("cohort=\(c.cohorts)" + (c.monthsAfter.map { "+\($0)" } ?? "")) }
+    if let a = analysis { parts.append(a.description) }
     return parts.joined(separator: " ")
   }
 }

@@ -50,6 +50,8 @@ public struct SQLCompiler: Sendable {
   public let dialect: SQLDialect
   /// Feedback topics of the grammar (their phrases decide which comments are about them).
   public let topics: [Topic]
+  /// Event-type values → funnel steps (grammars/analysis/events.rules), for funnels.
+  public var eventSteps: [String: FunnelStep] = [:]
 
   public init(mapping: DataMapping, dialect: SQLDialect = .sqlite, topics: [Topic]) {
     self.mapping = mapping
@@ -63,6 +65,7 @@ public struct SQLCompiler: Sendable {
   ///   feedback table, a category filter without order items), as the executor does.
   public func compile(_ plan: Plan, language: Language) throws -> CompiledSQL {
     let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: plan, language: language)
+    c.eventSteps = eventSteps
     let body = try c.statement()
     let full = c.withClause() + body
     let (sql, parameters) = full.parameterized(dialect.placeholder)
@@ -93,6 +96,8 @@ final class Compilation {
   private var recursive = false
   /// Join RFM columns even when the plan does not group or filter by segment.
   var forceRFM = false
+  /// Event-type values → funnel steps (SQL+Analysis.swift).
+  var eventSteps: [String: FunnelStep] = [:]
 
   init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language) {
     self.mapping = mapping
@@ -123,6 +128,7 @@ final class Compilation {
   /// The main SELECT, after checking what the data can answer.
   func statement() throws -> SQL {
     try checkFilters()
+    if let a = plan.analysis { return try analysisStatement(a) }
     if plan.list == .churnRisk || (plan.list == nil && plan.cohort == nil && plan.metrics.contains(where: \.isModel)) {
       throw Compilation.noModel
     }

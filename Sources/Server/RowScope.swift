@@ -16,7 +16,7 @@ public struct RowScope: Sendable {
   public var restrictsOrders: Bool { predicates.contains { !$0.dimension.isCustomerAttribute } }
 
   /// The plan narrowed to the scope — every aggregate block of its tree (a share's part and
-  /// whole, a difference's input), and the alternatives too (those that cannot be scoped are
+  /// whole, a difference's input, a stack's parts), and the alternatives too (those that cannot be scoped are
   /// dropped) — or why it cannot be answered within the scope.
   public func apply(_ planned: PlannedQuestion) -> Result<PlannedQuestion, Refusal> {
     guard !isEmpty else { return .success(planned) }
@@ -61,6 +61,11 @@ public struct RowScope: Sendable {
     switch tree {
     case .aggregate: return nil
     case .share(let a, let b): return outsideDifference(a, zh: zh) ?? outsideDifference(b, zh: zh)
+    case .stack(_, let parts):
+      for part in parts {
+        if let r = outsideDifference(part.plan, zh: zh) { return r }
+      }
+      return nil
     case .difference(let d, let a, let b, let input):
       if let p = predicates.first(where: { $0.dimension == d }) {
         for v in [a, b] where !p.values.contains(v) {

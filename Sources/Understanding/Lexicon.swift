@@ -26,6 +26,8 @@ public enum Meaning: Hashable, Sendable {
   /// 个月后 / months after (after a number): months after the cohort month.
   case monthsAfter
   case cohortFirst
+  /// 新老客 / new and returning customers: several kinds of customer at once.
+  case kinds([CustomerSet])
   /// 岁 / years old: the number before it is an age.
   case ageUnit
   /// aged / ages: the numbers after it are ages.
@@ -34,6 +36,9 @@ public enum Meaning: Hashable, Sendable {
   case filler
   /// A figure Wenshu does not compute (中位数, profit): refused with a clear message.
   case unsupported(String)
+  /// Words of the deeper analyses (grammars/analysis): they apply beside any other meaning
+  /// of the phrase (Reading+Analysis.swift).
+  case analysis(AnalysisWord)
 }
 
 /// Question-shape cues (grammars/questions).

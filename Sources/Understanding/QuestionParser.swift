@@ -207,7 +207,13 @@ public struct QuestionParser: Sendable {
           lastNumber = (v, i)
           looseNumbers[i] = t.text
         }
-      case .word(let ms):
+      case .word(let all):
+        // Analysis words apply beside the phrase's other meanings (Reading+Analysis.swift).
+        let ms = r.analysis.take(all, number: lastNumber.map { n in n.index == i - 1 ? n.value : nil } ?? nil)
+        if ms.isEmpty {
+          if r.analysis.clusterCount != nil, let n = lastNumber, n.index == i - 1 { looseNumbers[n.index] = nil }
+          continue
+        }
         // Choose among a phrase's meanings by context.
         let nextIsCondition = i + 1 < toks.count && meanings(toks[i + 1]).contains { if case .condition = $0 { return true }; return false }
         var chosen = ms[0]
@@ -348,10 +354,18 @@ public struct QuestionParser: Sendable {
         case .ordinalNext: r.monthsAfter = 1
         case .ordinalPrefix, .monthsAfter: break
         case .cohortFirst: r.cohort = true
+        case .kinds(let sets):
+          // 新老客: each kind as if it had been named (a figure beside them stacks them).
+          for set in sets {
+            guard let m = QuestionParser.kindMetrics.first(where: { $0.value == set })?.key else { continue }
+            if !r.metrics.contains(m) { r.metrics.append(m) }
+            r.metricTokens.append((m, i))
+          }
+          r.mentionsCustomer = true
         case .ageUnit, .agePrefix: r.unknown.append(t.text)  // an age word without its number
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
         case .unsupported: r.unsupported.append(t.text)
-        case .filler, .value: break
+        case .filler, .value, .analysis: break
         }
       }
     }

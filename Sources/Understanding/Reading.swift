@@ -86,6 +86,9 @@ public struct Reading: Sendable {
   public var unknown: [String] = []
   /// Words naming figures Wenshu does not compute (中位数, profit).
   public var unsupported: [String] = []
+  /// The deeper analysis asked for (bought together, funnel, clusters, sentiment) and its
+  /// options: Reading+Analysis.swift.
+  public var analysis = AnalysisReading()
 
   /// Whether this reading can only be understood against the previous question: it names
   /// no figure and no kind of customer, but changes a period, a filter or a grouping.
@@ -148,6 +151,7 @@ public struct Reading: Sendable {
     if rankingExplicit { r.rankingExplicit = true }
     if let m = monthsAfter { r.monthsAfter = m }
     r.mentionsCustomer = old.mentionsCustomer || mentionsCustomer
+    r.analysis = analysis.merged(onto: old.analysis, figureNamed: !metrics.isEmpty)
     r.unknown = unknown
     r.followUp = true
     return r

@@ -15,6 +15,8 @@ public struct Vocabulary: Sendable {
   public var settings: GrammarSet
   /// Names of all rules (for the lint that reports rules no example exercises).
   public var ruleNames: [String]
+  /// The sentiment lexicon and the funnel steps of event-type values (Analysis.swift).
+  public var analysis = AnalysisGrammar()
 
   public init(grammar: GrammarSet) throws {
     var lex = Lexicon()
@@ -22,6 +24,7 @@ public struct Vocabulary: Sendable {
     var topics: [Topic] = []
     var names: [String] = []
     var aliases: [(DimensionID, String, [String])] = []
+    var analysisGrammar = AnalysisGrammar()
     try Vocabulary.registerCatalog(grammar)
     for r in grammar.rules {
       let meaning: Meaning?
@@ -76,6 +79,12 @@ public struct Vocabulary: Sendable {
         }
       case "cohort":
         meaning = .cohortFirst
+      case "kinds":
+        let sets = ([r.id] + r.args).map { CustomerSet(rawValue: $0) }
+        guard sets.count >= 2, sets.allSatisfy({ $0 != nil }) else {
+          throw GrammarError(r.location, "`kinds KIND KIND …: phrase` names two or more kinds of customer (new, returning, repeat, high_repurchase, active, at_risk, churned)")
+        }
+        meaning = .kinds(sets.compactMap { $0 })
       case "age":
         switch r.id {
         case "unit": meaning = .ageUnit
@@ -111,6 +120,12 @@ public struct Vocabulary: Sendable {
         aliases.append((d, v, r.phrases.map { $0.lowercased() }))
         names.append(r.name)
         continue
+      case "analysis", "analysisopt", "step":
+        meaning = .analysis(try AnalysisWord(rule: r))
+      case "sentiment", "eventtype":
+        try analysisGrammar.add(r)
+        names.append(r.name)
+        continue
       case "time", "setting", "formula", "title", "define":
         continue
       default:
@@ -130,6 +145,7 @@ public struct Vocabulary: Sendable {
     self.aliases = aliases
     settings = grammar
     ruleNames = names + time.ruleNames
+    analysis = analysisGrammar
   }
 
   /// Adds the values found in the data (华东, 金卡, 母婴 …) as words for their dimension.

@@ -75,6 +75,7 @@ struct Bench: ParsableCommand {
         // Everything that answers the question happens inside the timed region, on a fresh
         // executor: nothing computed for one repetition is reused by the next.
         let executor = Executor(cube: engine.database.cube, topics: engine.vocabulary.topics)
+        executor.analysisGrammar = engine.vocabulary.analysis
         let a = DispatchTime.now()
         let (planned, refused, _, _) = engine.plan(q, today: today)
         let b = DispatchTime.now()

@@ -98,11 +98,13 @@ enum TokenListing {
     case .ordinalPrefix: return "ordinal nth"
     case .monthsAfter: return "ordinal months_after"
     case .cohortFirst: return "cohort first"
+    case .kinds(let sets): return "kinds " + sets.map(\.rawValue).joined(separator: " ")
     case .ageUnit: return "age unit"
     case .agePrefix: return "age prefix"
     case .topicWord(let t): return "topic word \(t)"
     case .filler: return "filler"
     case .unsupported(let u): return "unsupported \(u)"
+    case .analysis(let w): return w.description
     }
   }
 }

@@ -1,7 +1,7 @@
 // 2,000 random plans (the differential generator's idea: metrics × groupings × filters with
 // values inside and outside the scope, negated now and then × periods × series × rankings ×
 // shares × comparisons × customer lists × cohorts × customer and order predicates; trees:
-// a share of a block in a wider whole, a difference of two values) under a random scope, through the server's
+// a share of a block in a wider whole, a difference of two values, a stack of customer kinds) under a random scope, through the server's
 // own scope → run → mask → encode path: no row of any answer lies outside the scope. A row is
 // outside when a scoped dimension's column holds a value outside the scope (or NULL), or a
 // customer column holds a customer outside it — the in-scope customers computed with SQL on
@@ -178,6 +178,13 @@ final class RandomScopeTests: XCTestCase {
       plan.filters.removeAll { $0.dimension == d }
       plan.filters.append(Filter(d, [a, b]))
       return .difference(dimension: d, a: a, b: b, input: .aggregate(plan))
+    case 3:
+      plan.list = nil
+      plan.cohort = nil
+      var new = plan, returning = plan
+      new.customerPredicates = [.kind(.new)]
+      returning.customerPredicates = [.kind(.returning)]
+      return .stack(key: "customer_kind", parts: [StackPart(label: "新客", plan: .aggregate(new)), StackPart(label: "老客", plan: .aggregate(returning))])
     default:
       return .aggregate(plan)
     }

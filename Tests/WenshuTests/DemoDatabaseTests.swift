@@ -230,7 +230,7 @@ final class DemoDatabaseTests: XCTestCase {
     }
     let today = Day(year: 2026, month: 11, day: 22)
     let path = try DemoDatabase.cachedDemo(today: today)
-    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v1.sqlite")
+    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v2.sqlite")
     let db = try SQLiteDatabase(path: path)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM customers"), 5000)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM orders"), 30000)

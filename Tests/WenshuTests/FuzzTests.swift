@@ -70,7 +70,7 @@ final class FuzzTests: XCTestCase {
     print("fuzz: \(count) inputs, seed \(seed)")
     let engine = try TestData.engine(try TestData.demoPath())
     var real: [String] = []
-    for lang in ["zh", "en"] { real += try QuestionCorpusTests.load(lang).map(\.phrase) }
+    for lang in ["zh", "en"] { real += CorpusCase.load("questions/\(lang).corpus").map(\.phrase) + CorpusCase.load("composition/\(lang).corpus").map(\.phrase) }
     var rng = SeededRandom(seed: seed)
     var worst = (0.0, "")
     var answered = 0

@@ -17,7 +17,7 @@ final class WordUseTests: XCTestCase {
   func questions() throws -> [(String, Day, String)] {
     var out: [(String, Day, String)] = []
     for lang in ["zh", "en"] {
-      out += try QuestionCorpusTests.load(lang).map { ($0.phrase, $0.today, "questions/\(lang).corpus:\($0.line)") }
+      out += CorpusCase.load("questions/\(lang).corpus").map { ($0.phrase, $0.today, "questions/\(lang).corpus:\($0.line)") }
       out += CorpusCase.load("composition/\(lang).corpus").map { ($0.phrase, $0.today, "composition/\(lang).corpus:\($0.line)") }
     }
     if let path = TestData.sharedPath("acceptance/cases.jsonl"), let text = try? String(contentsOfFile: path, encoding: .utf8) {

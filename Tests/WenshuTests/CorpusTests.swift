@@ -1,8 +1,9 @@
-// The composition corpora (grammars/composition/{zh,en}.corpus), one test case per phrasing:
-// each phrasing must plan to exactly the expected plan tree (its one-line form) or be
-// refused, on the generated demo data. A failure names the phrasing and how it failed: no
-// parse (refused), partial cover (words not understood), ambiguous (close alternatives), or
-// a different plan.
+// The question corpora beside the rules (grammars/questions/{zh,en}.corpus) and the
+// composition corpora (grammars/composition/{zh,en}.corpus), one test case per phrasing: each
+// phrasing must plan to exactly the expected plan tree (its one-line form) or be refused, on
+// the generated demo data. A failure names the phrasing and how it failed: no parse
+// (refused), partial cover (words not understood), ambiguous (close alternatives), or a
+// different plan.
 
 import Engine
 import Foundation
@@ -65,14 +66,42 @@ struct CorpusCase: CustomTestStringConvertible, Sendable {
   }
 }
 
+/// One engine for every case (a static is initialised once, even with cases in parallel).
+enum CorpusEngine {
+  static let shared = Result { try TestData.engine(try TestData.demoPath()) }
+  static func get() throws -> Engine { try shared.get() }
+}
+
+@Suite("Question corpus")
+struct QuestionCorpusTests {
+  static let zh = CorpusCase.load("questions/zh.corpus")
+  static let en = CorpusCase.load("questions/en.corpus")
+
+  @Test("The corpora are not trivially small")
+  func size() {
+    #expect(Self.zh.count > 50)
+    #expect(Self.en.count > 50)
+  }
+
+  @Test("Chinese and traditional phrasings", arguments: zh)
+  func chinese(_ c: CorpusCase) throws {
+    let f = c.failure(try CorpusEngine.get())
+    #expect(f == nil, "\(c.testDescription): \(f ?? "")")
+  }
+
+  @Test("English phrasings", arguments: en)
+  func english(_ c: CorpusCase) throws {
+    let f = c.failure(try CorpusEngine.get())
+    #expect(f == nil, "\(c.testDescription): \(f ?? "")")
+  }
+}
+
 @Suite("Composition corpus")
 struct CompositionCorpusTests {
   static let zh = CorpusCase.load("composition/zh.corpus")
   static let en = CorpusCase.load("composition/en.corpus")
 
-  /// One engine for every case (a static is initialised once, even with cases in parallel).
-  static let shared = Result { try TestData.engine(try TestData.demoPath()) }
-  static func engine() throws -> Engine { try shared.get() }
+  static func engine() throws -> Engine { try CorpusEngine.get() }
 
   @Test("The corpora hold at least 200 phrasings, in both languages")
   func size() {
