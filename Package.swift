@@ -19,19 +19,21 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .target(name: "QueryModel"),
     .target(name: "Grammar", dependencies: ["QueryModel"]),
     .target(name: "Understanding", dependencies: ["QueryModel", "Grammar"]),
     .target(name: "Planning", dependencies: ["QueryModel", "Grammar", "Understanding"]),
     .target(name: "Cube", dependencies: ["QueryModel"]),
     .target(name: "CubeSQLite", dependencies: ["Cube", "QueryModel", "Grammar", "CSQLite"]),
+    .target(name: "PostgresIO", dependencies: ["CPostgres", "CubeSQLite"]),
     .target(name: "DemoData", dependencies: ["QueryModel", "CSQLite"]),
     .target(name: "Execution", dependencies: ["Cube", "QueryModel", "Prediction"]),
     .target(name: "SQLCompiler", dependencies: ["QueryModel", "CubeSQLite"]),
     .target(name: "Rendering", dependencies: ["QueryModel"], exclude: ["generate-width-table.py"]),
     .target(name: "Prediction", dependencies: ["Cube", "QueryModel"]),
     .target(name: "Engine", dependencies: [
-      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler", "DemoData",
+      "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler", "DemoData", "PostgresIO",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
     // The HTTP server for chat bots: tokens, row scopes, masking, audit log, limits.
@@ -41,7 +43,7 @@ let package = Package(
       .product(name: "Yams", package: "Yams"),
     ]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "DemoData", "Server",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "DemoData", "PostgresIO", "Server",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite", "DemoData"], path: "Tests/TestSupport"),
@@ -49,6 +51,7 @@ let package = Package(
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution",
       "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler", "DemoData",
     ]),
+    .testTarget(name: "PostgresTests", dependencies: ["PostgresIO", "Engine", "QueryModel", "CubeSQLite", "TestSupport"]),
     .testTarget(name: "ServerTests", dependencies: [
       "Server", "Engine", "QueryModel", "Planning", "CubeSQLite", "TestSupport",
     ]),

@@ -8,6 +8,7 @@ import Execution
 import Foundation
 import Grammar
 import Planning
+import PostgresIO
 import SQLCompiler
 import QueryModel
 import Understanding
@@ -54,8 +55,13 @@ public final class Engine: @unchecked Sendable {
     grammar = try GrammarSet(directory: dir)
     order = try DimensionOrder(grammar: grammar)
     var vocab = try Vocabulary(grammar: grammar)
-    let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
-    database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
+    if let url = path, PostgresURL.looksLikeURL(url) {
+      // A PostgreSQL server: its tables are read once into the in-memory cube (PostgresIO).
+      database = try PostgresCubeLoader.load(url: url, mappingFile: mapping)
+    } else {
+      let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
+      database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
+    }
     let cube = database.cube
     var values: [DimensionID: [String]] = [:]
     for d in DimensionID.allCases where ![.customer, .segment, .topic].contains(d) {

@@ -5,6 +5,7 @@ import ArgumentParser
 import CubeSQLite
 import Engine
 import Foundation
+import PostgresIO
 import QueryModel
 import Rendering
 
@@ -21,14 +22,17 @@ struct Wenshu: ParsableCommand {
         wenshu schema --db shop.sqlite
       With no --db, Wenshu answers on a built-in demo shop generated on first use.
       """,
-    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self],
+    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self, Export.self],
     defaultSubcommand: Repl.self)
 }
 
 /// Options shared by every command that answers questions.
 struct CommonOptions: ParsableArguments {
-  @Option(help: "SQLite database to query (default: the built-in demo).")
+  @Option(help: "SQLite database file, or a PostgreSQL URL postgresql://user@host:port/db, to query (default: the built-in demo).")
   var db: String?
+
+  @Option(name: .customLong("engine"), help: "How a PostgreSQL --db is answered: cube (its tables loaded into memory; the default).")
+  var engineChoice: String?
 
   @Option(help: "The reference date YYYY-MM-DD for 上月, last week, … (default: the real date).")
   var today: String?
@@ -53,11 +57,23 @@ struct CommonOptions: ParsableArguments {
 
   func engine() throws -> (Engine, Day) {
     let day = try todayDay()
+    let isServer = db.map(PostgresURL.looksLikeURL) ?? false
+    switch engineChoice {
+    case nil, "cube": break
+    case "pushdown":
+      throw CLIError(message: "--engine pushdown (running the SQL on the server) is not available yet; --engine cube loads the tables into memory.")
+    case let other?:
+      throw CLIError(message: "--engine must be cube or pushdown, got “\(other)”")
+    }
     let engine: Engine
     do {
       engine = try Engine(database: db, grammars: grammars, mapping: mapping, today: day)
     } catch {
       throw CLIError(message: String(describing: error))
+    }
+    if isServer {
+      let secs = String(format: "%.2f", engine.database.seconds)
+      writeErr("engine: cube — \(engine.database.path) read into memory (\(engine.database.cube.orders.count) orders, \(secs) s)")
     }
     if today == nil, let note = CommonOptions.todayNote(engine, today: day) { writeErr(note) }
     return (engine, day)

@@ -1,0 +1,177 @@
+// Loading the in-memory cube from PostgreSQL (`--db postgresql://…`, engine cube).
+//
+// The route: read the server's tables (the current schema's tables and views, as
+// information_schema lists them) into a temporary SQLite file, then load that file with the
+// ordinary CubeLoader and delete it. So the mapping is inferred by the very same code as for a
+// SQLite file (MappingInference on a DatabaseSchema), keys, dates and duplicates are read by
+// the same loader, and an answer from PostgreSQL is the answer from the SQLite file the data
+// came from. Only the tables the mapping uses (each `ROLE table:` line of its file form) are
+// copied with their rows; the others are created empty, with the server's row counts, so that
+// inference sees them.
+//
+// The server is only read: one read-only, repeatable-read transaction (a consistent
+// snapshot), every statement under the statement timeout, rows in stored order through a
+// cursor. The temporary file is private (0600) and removed even when loading fails.
+
+import CubeSQLite
+import Foundation
+
+public enum PostgresCubeLoader {
+  /// Loads the cube from the server at `url`; `mappingFile` as for a SQLite file.
+  public static func load(url: String, mappingFile: String? = nil, statementTimeout: Int = 300) throws -> LoadedDatabase {
+    let t0 = Date()
+    let pg = try PostgresConnection(url: url, mode: .readOnly, statementTimeout: statementTimeout)
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("wenshu-pg-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", isDirectory: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("copy.sqlite").path
+    let mappingCopy = dir.appendingPathComponent("mapping.txt").path
+
+    let (mapping, counts) = try pg.transaction { () -> (DataMapping, [String: Int]) in
+      let tables = try serverTables(pg)
+      guard !tables.isEmpty else {
+        throw PostgresError(.query, "\(pg.url.redacted) has no tables in its current schema (search_path). Load data first, e.g. with `wenshu export --to \(pg.url.redacted) --db FILE.sqlite`.")
+      }
+      try checkNamesFitSQLite(tables, url: pg.url)
+      let sqlite = try SQLiteDatabase(path: file, readOnly: false, create: true)
+      try sqlite.execute("PRAGMA journal_mode = OFF")
+      try sqlite.execute("PRAGMA synchronous = OFF")
+      for t in tables {
+        let cols = t.columns.map { quoteIdentifier($0.name) + " " + $0.sqliteType }.joined(separator: ", ")
+        try sqlite.execute("CREATE TABLE \(quoteIdentifier(t.name)) (\(cols))")
+      }
+      // The schema as the loader will see it, with the server's row counts.
+      var schema = try DatabaseSchema.read(sqlite)
+      var counts: [String: Int] = [:]
+      for t in tables {
+        let n = try pg.query("SELECT count(*) FROM \(quotePostgresIdentifier(t.schema)).\(quotePostgresIdentifier(t.name))")
+        counts[t.name] = Int(n.rows.first?.first?.int ?? 0)
+      }
+      for i in schema.tables.indices { schema.tables[i].rowCount = counts[schema.tables[i].name] ?? 0 }
+      let mapping = try mappingFile.map { try DataMapping.load(file: $0, schema: schema) } ?? MappingInference.infer(schema)
+      let used = tablesNamed(by: mapping)
+      try sqlite.execute("BEGIN")
+      for t in tables where used.contains(t.name) { try copyRows(t, from: pg, to: sqlite) }
+      try sqlite.execute("COMMIT")
+      return (mapping, counts)
+    }
+    try mapping.text.write(toFile: mappingCopy, atomically: true, encoding: .utf8)
+    var loaded: LoadedDatabase
+    do {
+      loaded = try CubeLoader.load(path: file, mappingFile: mappingCopy)
+    } catch {
+      throw PostgresError(.other, "\(pg.url.redacted): loading the data copied from PostgreSQL failed: \(error)")
+    }
+    for i in loaded.schema.tables.indices { loaded.schema.tables[i].rowCount = counts[loaded.schema.tables[i].name] ?? 0 }
+    loaded.path = pg.url.redacted
+    loaded.cube.source = pg.url.redacted
+    loaded.seconds = Date().timeIntervalSince(t0)
+    return loaded
+  }
+
+  struct ServerColumn {
+    var name: String
+    var dataType: String
+    /// The declared type in the SQLite copy (what inference reads; values keep their kind).
+    var sqliteType: String {
+      switch dataType {
+      case "bigint", "integer", "smallint", "oid", "boolean": return "INTEGER"
+      case "double precision", "real": return "REAL"
+      case "numeric": return "NUMERIC"
+      case "date": return "DATE"
+      case "timestamp without time zone": return "TIMESTAMP"
+      case "timestamp with time zone": return "TIMESTAMPTZ"
+      default: return "TEXT"
+      }
+    }
+  }
+  struct ServerTable {
+    var schema: String
+    var name: String
+    var columns: [ServerColumn]
+  }
+
+  /// The current schema's tables and views with their columns, in order.
+  static func serverTables(_ pg: PostgresConnection) throws -> [ServerTable] {
+    let r = try pg.query("""
+      SELECT c.table_schema, c.table_name, c.column_name, c.data_type
+      FROM information_schema.columns c
+      JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = current_schema() AND t.table_type IN ('BASE TABLE', 'VIEW')
+      ORDER BY c.table_name, c.ordinal_position
+      """)
+    var tables: [ServerTable] = []
+    for row in r.rows {
+      guard let s = row[0].string, let t = row[1].string, let c = row[2].string else { continue }
+      let type = row[3].string ?? "text"
+      if tables.last?.name != t { tables.append(ServerTable(schema: s, name: t, columns: [])) }
+      tables[tables.count - 1].columns.append(ServerColumn(name: c, dataType: type))
+    }
+    return tables
+  }
+
+  /// Every table the mapping gives a role (orders, customers, items, feedback, events, and any
+  /// role added later): read from its file form, whose `ROLE table: NAME` lines name them.
+  static func tablesNamed(by mapping: DataMapping) -> Set<String> {
+    var out: Set<String> = []
+    for line in mapping.text.split(separator: "\n") where !line.hasPrefix("#") {
+      let parts = line.split(separator: ":", maxSplits: 1)
+      guard parts.count == 2, parts[0].split(separator: " ").last == "table" else { continue }
+      out.insert(parts[1].trimmingCharacters(in: .whitespaces))
+    }
+    return out
+  }
+
+  /// SQLite compares names without case: `Orders` and `orders` cannot both be copied.
+  static func checkNamesFitSQLite(_ tables: [ServerTable], url: PostgresURL) throws {
+    func clash(_ names: [String]) -> (String, String)? {
+      var seen: [String: String] = [:]
+      for n in names {
+        if let other = seen[n.lowercased()] { return (other, n) }
+        seen[n.lowercased()] = n
+      }
+      return nil
+    }
+    if let (a, b) = clash(tables.map(\.name)) {
+      throw PostgresError(.other, "\(url.redacted) has tables “\(a)” and “\(b)”, whose names differ only in case; Wenshu cannot tell them apart. Rename one, or point the URL at a schema holding one of them (?options=-csearch_path%3DSCHEMA).")
+    }
+    for t in tables {
+      if let (a, b) = clash(t.columns.map(\.name)) {
+        throw PostgresError(.other, "table \(t.name) on \(url.redacted) has columns “\(a)” and “\(b)”, whose names differ only in case; Wenshu cannot tell them apart. Rename one, or expose the table through a view.")
+      }
+    }
+  }
+
+  /// Copies one table's rows, in the order the server stores them, into the SQLite copy.
+  static func copyRows(_ t: ServerTable, from pg: PostgresConnection, to sqlite: SQLiteDatabase) throws {
+    let names = t.columns.map { quotePostgresIdentifier($0.name) }.joined(separator: ", ")
+    let insert = try sqlite.prepare(
+      "INSERT INTO \(quoteIdentifier(t.name)) VALUES (\(t.columns.map { _ in "?" }.joined(separator: ", ")))")
+    var values = [SQLValue](repeating: .null, count: t.columns.count)
+    try pg.forEachRow("SELECT \(names) FROM \(quotePostgresIdentifier(t.schema)).\(quotePostgresIdentifier(t.name))") { row in
+      for j in values.indices { values[j] = sqliteValue(row.value(j)) }
+      try insert.bind(values)
+      try insert.step()
+    }
+  }
+
+  static func sqliteValue(_ v: PostgresValue) -> SQLValue {
+    switch v {
+    case .null: return .null
+    case .int(let i): return .int(i)
+    case .double(let d): return d.isNaN ? .null : .double(d)
+    case .bool(let b): return .int(b ? 1 : 0)
+    case .text(let s), .date(let s): return .text(s)
+    case .timestamp(let s): return .text(trimTimestamp(s))
+    }
+  }
+
+  /// `2024-03-05 10:22:00+08` → `2024-03-05 10:22:00`: the day a timestamp falls on as the
+  /// server's time zone writes it (the loader reads days).
+  static func trimTimestamp(_ s: String) -> String {
+    guard s.count > 19 else { return s }
+    let head = s.prefix(19)
+    return head.count == 19 && head.dropFirst(10).first == " " ? String(head) : s
+  }
+}
