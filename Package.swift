@@ -13,6 +13,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -34,8 +36,14 @@ let package = Package(
       "QueryModel", "Grammar", "Understanding", "Planning", "Cube", "CubeSQLite", "Execution", "Rendering", "Prediction", "SQLCompiler", "DemoData", "PostgresIO",
     ]),
     .target(name: "LineEditing", dependencies: ["CReadline"]),
+    // The HTTP server for chat bots: tokens, row scopes, masking, audit log, limits.
+    .target(name: "Server", dependencies: [
+      "Engine", "QueryModel", "Planning", "Rendering", "Cube",
+      .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "Yams", package: "Yams"),
+    ]),
     .executableTarget(name: "wenshu", dependencies: [
-      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "DemoData", "PostgresIO",
+      "Engine", "Rendering", "QueryModel", "LineEditing", "Planning", "Prediction", "DemoData", "PostgresIO", "Server",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "TestSupport", dependencies: ["Engine", "QueryModel", "CubeSQLite", "DemoData"], path: "Tests/TestSupport"),
@@ -44,5 +52,8 @@ let package = Package(
       "Rendering", "Engine", "TestSupport", "Prediction", "SQLCompiler", "DemoData",
     ]),
     .testTarget(name: "PostgresTests", dependencies: ["PostgresIO", "Engine", "QueryModel", "CubeSQLite", "TestSupport"]),
+    .testTarget(name: "ServerTests", dependencies: [
+      "Server", "Engine", "QueryModel", "Planning", "CubeSQLite", "TestSupport",
+    ]),
   ]
 )

@@ -15,18 +15,29 @@ import Rendering
 
 struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Answer questions from stdin as JSON Lines (one JSON object per input line).",
+    abstract: "Answer questions from stdin as JSON Lines (one JSON object per input line), or over HTTP with --http.",
     discussion: """
       Each input line is a question, or a JSON object {"id": …, "question": …, "today": "YYYY-MM-DD",
       "limit": N} whose id (a string or a number) is echoed back; with "limit", at most N rows. Exactly one JSON object is written and flushed
       per input line, in order: an answer, or {"error": {"message", "suggestions"}}. Follow-ups
       (那华东呢, "what about last year") use the previous answered question of the stream.
+      With --http HOST:PORT [--config tokens.yaml]: an HTTP server for chat bots with bearer tokens,
+      row scopes, masked personal data, rate limits and an audit log (see README, "HTTP server").
       """)
 
   @OptionGroup var common: CommonOptions
-  @Flag(help: "Read questions from standard input (the only transport).") var stdio = false
+  @Flag(help: "Read questions from standard input.") var stdio = false
+  @Option(help: "Serve HTTP on HOST:PORT instead (POST /v1/ask, GET /v1/schema, GET /v1/health; see README).")
+  var http: String?
+  @Option(help: "With --http: the YAML file of tokens, scopes, masking, limits and the audit log.")
+  var config: String?
 
   func run() throws {
+    if let http {
+      try ServeHTTP.run(address: http, configPath: config, common: common)
+      return
+    }
+    if config != nil { throw CLIError(message: "--config goes with --http HOST:PORT") }
     let (engine, today) = try common.engine()
     Serve.loop(engine, today: today)
   }
