@@ -29,7 +29,9 @@ struct Figures {
   var modelSum = 0.0
   var modelCount = 0
   /// Catalog measures: sums of order columns by role, and purchase intervals.
-  var columnSums: [String: Double] = [:]
+  /// (A fixed-size value, so that `Figures` stays a plain struct copied without reference
+  /// counting in the scans' per-row updates.)
+  var columnSums = ColumnSums()
   var intervalSum = 0.0
   var intervalCustomers = 0
 
@@ -62,6 +64,39 @@ struct Figures {
       guard let f = m.formula?.formula else { return nil }
       return f.evaluate(metric: { value($0) }, sum: { columnSums[$0] ?? (orders == 0 ? 0 : nil) },
                         interval: { intervalCustomers == 0 ? nil : intervalSum / Double(intervalCustomers) })
+    }
+  }
+}
+
+/// Sums of the order columns a catalog formula reads, by role (OrderMeasureColumn.roles).
+struct ColumnSums {
+  var amount = 0.0, discount = 0.0, quantity = 0.0
+  /// Which roles were summed (bit 0 amount, 1 discount, 2 quantity).
+  var present: UInt8 = 0
+
+  static func bit(_ role: String) -> (Int, UInt8)? {
+    switch role {
+    case "amount": return (0, 1)
+    case "discount": return (1, 2)
+    case "quantity": return (2, 4)
+    default: return nil
+    }
+  }
+
+  subscript(_ role: String) -> Double? {
+    get {
+      guard let (i, b) = ColumnSums.bit(role), present & b != 0 else { return nil }
+      return i == 0 ? amount : (i == 1 ? discount : quantity)
+    }
+    set {
+      guard let (i, b) = ColumnSums.bit(role) else { return }
+      guard let v = newValue else { present &= ~b; return }
+      present |= b
+      switch i {
+      case 0: amount = v
+      case 1: discount = v
+      default: quantity = v
+      }
     }
   }
 }
