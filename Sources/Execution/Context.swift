@@ -201,6 +201,15 @@ final class ExecutionContext {
     customerMask = mask
   }
 
+  /// Overdue for their cycle: ≥ 2 orders up to today and (today − last) > 1.5 × (last − first)
+  /// ÷ (orders − 1), compared in whole numbers: 2 · ago · (orders − 1) > 3 · (last − first).
+  static func isOverdue(_ st: CustomerStats, _ c: Int, today: Int64) -> Bool {
+    let n = Int64(st.orderCount[c])
+    guard n >= 2 else { return false }
+    let first = Int64(st.firstDay[c]), last = Int64(st.lastDay[c])
+    return 2 * (today - last) * (n - 1) > 3 * (last - first)
+  }
+
   /// Keeps in `m` the customers that satisfy `p`. Kinds decided within the period use the
   /// orders of the period (whatever other filters say); states use each customer's last order
   /// up to today; ages use the birth year.
@@ -224,6 +233,9 @@ final class ExecutionContext {
       let first = cube.stats.firstDay, last = stats.lastDay
       switch k {
       case .all: break
+      case .overdue:
+        let t = Int64(plan.today.raw)
+        for c in 0..<n where m[c] { m[c] = ExecutionContext.isOverdue(stats, c, today: t) }
       case .active, .atRisk, .churned:
         let t = plan.today.raw, a = Int32(plan.thresholds.activeDays), ch = Int32(plan.thresholds.churnDays)
         for c in 0..<n where m[c] {

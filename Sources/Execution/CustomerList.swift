@@ -27,7 +27,7 @@ enum CustomerList {
       if !a.isNaN { spend[Int(c)] += a }
     }
     let st = ctx.stats
-    let isState = set == .active || set == .atRisk || set == .churned
+    let isState = set == .active || set == .atRisk || set == .churned || set == .overdue
     let activeFrom = ctx.today - Int32(plan.thresholds.activeDays) + 1
     let churnBefore = ctx.today - Int32(plan.thresholds.churnDays) + 1
     let high = Int32(plan.thresholds.highRepurchaseOrders)
@@ -48,6 +48,7 @@ enum CustomerList {
       case .active: ok = st.orderCount[c] > 0 && st.lastDay[c] >= activeFrom
       case .atRisk: ok = st.orderCount[c] > 0 && st.lastDay[c] < activeFrom && st.lastDay[c] >= churnBefore
       case .churned: ok = st.orderCount[c] > 0 && st.lastDay[c] < churnBefore
+      case .overdue: ok = ExecutionContext.isOverdue(st, c, today: Int64(ctx.today))
       case .churnRisk: ok = false  // listed by ChurnRiskList
       }
       guard ok else { continue }

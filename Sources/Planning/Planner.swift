@@ -130,6 +130,7 @@ public struct Planner: Sendable {
     }
     let hasIntent = !metrics.isEmpty || r.bestSelling || r.predict || !r.segments.isEmpty || r.mentionsCustomer && (r.wantsList || r.wantsCount || r.ranking != nil || !r.groupBy.isEmpty)
       || !r.topics.isEmpty || r.groupBy.contains(.topic) || !r.conditions.isEmpty && (r.mentionsCustomer || r.wantsList)
+      || !r.customerKinds.isEmpty
     if !significant.isEmpty {
       let words = significant.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
       let msg = hasIntent
@@ -270,10 +271,13 @@ public struct Planner: Sendable {
     let conditionList = (r.mentionsCustomer || buyersAsNoun) && !r.conditions.isEmpty && (metrics.isEmpty || buyersAsNoun)
       && !r.wantsCount && r.ranking == nil && !r.share
     if conditionList && buyersAsNoun { metrics = [] }
-    let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList) && !r.groupBy.contains(where: { $0 != .customer })
+    // 逾期未复购的客户 / overdue customers alone: the customers of that kind.
+    let kindList = metrics.isEmpty && r.customerKinds.count == 1 && !r.wantsCount && r.ranking == nil && !r.share
+    let listing = (r.wantsList || (r.which && r.mentionsCustomer) || conditionList || kindList) && !r.groupBy.contains(where: { $0 != .customer })
       && (setMetric != nil || !r.segments.isEmpty || !r.conditions.isEmpty || r.mentionsCustomer)
     if listing && !(r.ranking != nil && metrics.contains(where: { $0.customerSet == nil })) {
-      plan.list = setMetric?.customerSet ?? (r.conditions.isEmpty ? .all : .buyers)
+      plan.list = setMetric?.customerSet ?? (r.customerKinds.count == 1 ? r.customerKinds[0] : nil) ?? (r.conditions.isEmpty ? .all : .buyers)
+      if let l = plan.list { plan.customerPredicates.removeAll { $0 == .kind(l) } }  // the list is that kind already
       if plan.list == .all && plan.period != nil { plan.list = .buyers }
       plan.metrics = setMetric.map { [$0] } ?? []
       plan.conditions = r.conditions + plan.conditions
@@ -502,6 +506,8 @@ public struct Planner: Sendable {
     case .active: return lang == .zh ? "活跃客户（\(thresholds.activeDays) 天内有订单）" : "active customers (ordered within \(thresholds.activeDays) days)"
     case .atRisk: return lang == .zh ? "流失风险客户（\(thresholds.activeDays)–\(thresholds.churnDays - 1) 天未下单）" : "at-risk customers (no order for \(thresholds.activeDays)–\(thresholds.churnDays - 1) days)"
     case .churned: return lang == .zh ? "流失客户（≥ \(thresholds.churnDays) 天未下单）" : "churned customers (no order for \(thresholds.churnDays)+ days)"
+    case .overdue:
+      return lang == .zh ? "逾期未复购的客户（最后一单距今超过自身平均购买间隔的 1.5 倍）" : "customers overdue for their cycle (last order older than 1.5 × their own mean interval)"
     case .churnRisk: return lang == .zh ? "流失风险最高的客户（BG/NBD 存活概率最低、值得挽留的客户）" : "customers most likely to have churned (lowest BG/NBD P(alive) among those worth keeping)"
     }
   }

@@ -197,6 +197,7 @@ extension CustomerSet {
     case .atRisk: return zh ? "流失风险客户" : "at-risk customers"
     case .churned: return zh ? "流失客户" : "churned customers"
     case .churnRisk: return zh ? "流失风险最高的客户" : "customers most likely to churn"
+    case .overdue: return zh ? "逾期未复购的客户" : "customers overdue for their cycle"
     }
   }
 }

@@ -122,6 +122,9 @@ public enum CustomerSet: String, Hashable, Sendable, Codable {
   case new, returning, active
   case atRisk = "at_risk"
   case churned
+  /// Overdue for their usual cycle (as of today): at least two orders, and the last one older
+  /// than 1.5 × the customer's own mean interval between orders.
+  case overdue
   /// The customers worth keeping that the model thinks most likely gone (lowest P(alive)).
   case churnRisk = "churn_risk"
 }

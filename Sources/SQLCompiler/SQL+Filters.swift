@@ -104,6 +104,11 @@ extension Compilation {
     return "(" + terms.joined(" AND ") + ")"
   }
 
+  /// Overdue for the customer's own cycle (as ExecutionContext.isOverdue), in whole numbers.
+  func overdueCondition(_ u: String) -> SQL {
+    "(\(raw: u).n_orders >= 2 AND 2 * (\(today) - \(raw: u).last_day) * (\(raw: u).n_orders - 1) > 3 * (\(raw: u).last_day - \(raw: u).first_day))"
+  }
+
   /// Whether the row's customer satisfies a customer predicate (as ExecutionContext.restrict).
   func customerKind(_ p: CustomerPredicate, _ r: RowContext) -> SQL {
     let u = r.universe
@@ -120,6 +125,7 @@ extension Compilation {
       func ordered(_ n: SQL) -> SQL { "\(r.customer) IN (SELECT c FROM \(raw: periodOrderCounts) WHERE n >= \(n))" }
       switch k {
       case .all: return "(1 = 1)"
+      case .overdue: return overdueCondition(u)
       case .active: return "(\(raw: u).n_orders > 0 AND \(ago) < \(a))"
       case .atRisk: return "(\(raw: u).n_orders > 0 AND \(ago) >= \(a) AND \(ago) < \(ch))"
       case .churned: return "(\(raw: u).n_orders > 0 AND \(ago) >= \(ch))"

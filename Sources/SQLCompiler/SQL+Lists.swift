@@ -25,8 +25,8 @@ extension Compilation {
     }
     let r = RowContext(customer: "u.key", universe: "u", rfm: needsRFM ? "u" : nil, channel: nil, category: nil, product: nil, topic: nil)
     let k: SQL = "coalesce(per.n, 0)"
-    let lifetime = set == .all || set == .active || set == .atRisk || set == .churned
-    let isState = set == .active || set == .atRisk || set == .churned
+    let lifetime = set == .all || set == .active || set == .atRisk || set == .churned || set == .overdue
+    let isState = set == .active || set == .atRisk || set == .churned || set == .overdue
     let orders: SQL = lifetime ? "u.n_orders" : k
     let spend: SQL = lifetime ? "u.spend" : "coalesce(per.spend, 0.0)"
     let activeFrom: SQL = "(\(today) - \(bind(plan.thresholds.activeDays)) + 1)"
@@ -47,6 +47,7 @@ extension Compilation {
     case .active: member = "u.n_orders > 0 AND u.last_day >= \(activeFrom)"
     case .atRisk: member = "u.n_orders > 0 AND u.last_day < \(activeFrom) AND u.last_day >= \(churnBefore)"
     case .churned: member = "u.n_orders > 0 AND u.last_day < \(activeFrom) AND u.last_day < \(churnBefore)"
+    case .overdue: member = overdueCondition("u")
     case .churnRisk: throw Compilation.noModel
     }
     let conditions: [SQL?] = plan.conditions.map { c in "\(c.measure == .orders ? orders : spend) \(raw: c.op.rawValue) \(bind(c.value))" }

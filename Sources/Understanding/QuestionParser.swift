@@ -357,7 +357,11 @@ public struct QuestionParser: Sendable {
         case .kinds(let sets):
           // 新老客: each kind as if it had been named (a figure beside them stacks them).
           for set in sets {
-            guard let m = QuestionParser.kindMetrics.first(where: { $0.value == set })?.key else { continue }
+            guard let m = QuestionParser.kindMetrics.first(where: { $0.value == set })?.key else {
+              // A kind with no count of its own (逾期未复购的客户): it qualifies what is asked.
+              if !r.customerKinds.contains(set) { r.customerKinds.append(set) }
+              continue
+            }
             if !r.metrics.contains(m) { r.metrics.append(m) }
             r.metricTokens.append((m, i))
           }

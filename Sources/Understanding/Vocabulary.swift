@@ -81,8 +81,8 @@ public struct Vocabulary: Sendable {
         meaning = .cohortFirst
       case "kinds":
         let sets = ([r.id] + r.args).map { CustomerSet(rawValue: $0) }
-        guard sets.count >= 2, sets.allSatisfy({ $0 != nil }) else {
-          throw GrammarError(r.location, "`kinds KIND KIND …: phrase` names two or more kinds of customer (new, returning, repeat, high_repurchase, active, at_risk, churned)")
+        guard sets.allSatisfy({ $0 != nil }) else {
+          throw GrammarError(r.location, "`kinds KIND …: phrase` names kinds of customer (new, returning, repeat, high_repurchase, active, at_risk, churned, overdue)")
         }
         meaning = .kinds(sets.compactMap { $0 })
       case "age":

@@ -42,7 +42,7 @@ enum DiffPlans {
   /// The catalog's metrics (grammars/metrics/catalog.rules), named explicitly so that a seed
   /// gives the same plan whatever the catalog registered.
   static let catalogMetrics: [MetricID] = ["discount", "discount_rate", "purchase_interval", "discount_per_order"].map { MetricID(catalog: $0) }
-  static let customerKinds: [CustomerSet] = [.all, .buyers, .repeatBuyers, .highRepurchase, .new, .returning, .active, .atRisk, .churned]
+  static let customerKinds: [CustomerSet] = [.all, .buyers, .repeatBuyers, .highRepurchase, .new, .returning, .active, .atRisk, .churned, .overdue]
   static let orderMetrics: [MetricID] = [.sales, .orders, .buyers, .aov, .spendPerBuyer, .repeatCustomers, .repeatRate,
                                          .highRepurchaseCustomers, .newCustomers, .returningCustomers, .units]
 
@@ -318,7 +318,7 @@ enum DiffPlans {
   }
 
   static func list(_ plan: inout Plan, _ r: inout DiffRandom, _ ds: DiffDataset) {
-    let sets: [CustomerSet] = [.all, .buyers, .repeatBuyers, .highRepurchase, .new, .returning, .active, .atRisk, .churned]
+    let sets: [CustomerSet] = [.all, .buyers, .repeatBuyers, .highRepurchase, .new, .returning, .active, .atRisk, .churned, .overdue]
     let set = r.pick(sets) ?? .buyers
     plan.list = set
     if r.chance(0.6) { plan.period = period(&r, ds, plan.today) }
