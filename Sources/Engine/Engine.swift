@@ -71,7 +71,7 @@ public final class Engine: @unchecked Sendable {
     vocab.addDataValues(values)
     vocabulary = vocab
     parser = QuestionParser(vocabulary: vocab)
-    planner = Planner(thresholds: try Planner.thresholds(grammar), phrases: Array(vocab.lexicon.phrases.keys).sorted())
+    planner = Planner(thresholds: try Planner.thresholds(grammar))
     suggestionPhrases = Engine.suggestionIndex(vocab.lexicon.phrases)
     executor = Executor(cube: cube, topics: vocab.topics)
     executor.analysisGrammar = vocab.analysis

@@ -33,12 +33,10 @@ public struct PlannedQuestion: Sendable {
 
 public struct Planner: Sendable {
   public var thresholds: Thresholds
-  /// Phrases of the grammar, for "did you mean" suggestions.
-  public var phrases: [String]
 
-  public init(thresholds: Thresholds, phrases: [String]) {
+  /// (Refusals' "did you mean" questions are written by the façade, which can re-read them.)
+  public init(thresholds: Thresholds) {
     self.thresholds = thresholds
-    self.phrases = phrases
   }
 
   /// Thresholds from grammar settings (semantics.md defaults where absent).
