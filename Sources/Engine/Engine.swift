@@ -162,10 +162,16 @@ public final class Engine: @unchecked Sendable {
 
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
+  /// The SQL compiler for this database's mapping, topics and event steps.
+  var sqlCompiler: SQLCompiler {
+    var c = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
+    c.eventSteps = vocabulary.analysis.eventSteps
+    return c
+  }
+
   public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {
     do {
-      var compiler = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
-      compiler.eventSteps = vocabulary.analysis.eventSteps
+      let compiler = sqlCompiler
       // The whole tree as one statement: each block a CTE, the nodes joining them.
       let compiled = try compiler.compile(planned.tree, language: planned.language)
       return .success(compiled.literalSQL)
@@ -176,8 +182,7 @@ public final class Engine: @unchecked Sendable {
 
   public func sql(for plan: Plan, language: Language) -> Result<String, Refusal> {
     do {
-      var compiler = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
-      compiler.eventSteps = vocabulary.analysis.eventSteps
+      let compiler = sqlCompiler
       let compiled = try compiler.compile(plan, language: language)
       return .success(compiled.literalSQL)
     } catch {

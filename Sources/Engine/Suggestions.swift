@@ -19,6 +19,7 @@ extension Engine {
       out.append(q)
     }
     let lower = question.lowercased()
+    let reading = parser.read(question)
     for w in words.prefix(3) {
       for p in nearestPhrases(w, max: 4) {
         guard let range = lower.range(of: w.lowercased()) else { continue }
@@ -29,12 +30,11 @@ extension Engine {
     }
     // The question without a word that could not be combined.
     for w in (words + uncombined).prefix(3) where lower.contains(w.lowercased()) {
-      tryAsk(lower.replacingOccurrences(of: w.lowercased(), with: reading0Language(question) == .zh ? "" : " ")
+      tryAsk(lower.replacingOccurrences(of: w.lowercased(), with: reading.language == .zh ? "" : " ")
         .split(separator: " ").joined(separator: " "))
     }
     // The words that were understood, in order, without the fillers around the unknown ones
     // (when they still ask something): "total sales in usa?" → "sales".
-    let reading = parser.read(question)
     var kept: [(text: String, joiner: Bool)] = []
     for t in reading.tokens {
       switch t.kind {
@@ -54,10 +54,6 @@ extension Engine {
     while kept.last?.joiner == true { kept.removeLast() }
     if !kept.isEmpty { tryAsk(kept.map(\.text).joined(separator: reading.language == .zh ? "" : " ")) }
     return out
-  }
-
-  func reading0Language(_ q: String) -> Language {
-    q.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF } ? .zh : .en
   }
 
   /// The phrases that name something (figures, dimensions, values, segments, topics), by
