@@ -38,7 +38,14 @@ TARGETS = {
     "load_floor": 1.5,   # Wenshu load / one-thread floor
     "rss_duckdb": 0.5,   # Wenshu peak RSS after load / DuckDB's
     "parse_us": 50.0,    # µs per question (parse + plan)
+    "vs_floor": 3.0,     # Wenshu / the C floor of the question (the faster of its 1- and 2-thread runs)
+    "cpu_wall": 1.6,     # Wenshu's CPU time / wall time on the scan questions (2 cores)
 }
+
+# The questions whose work is a scan of the order (or feedback) rows of a period; the others are
+# customer-level (RFM, churn, cohorts, first orders), which Wenshu answers from per-customer
+# tables built at load. The CPU ÷ wall target applies to the scan questions.
+SCAN = {"q01", "q02", "q03", "q04", "q06", "q10", "q11", "q12", "q13", "q14"}
 
 
 def log(*a):
@@ -133,6 +140,20 @@ def measure_floor(floor, db, threads, reps, warmup):
     return out
 
 
+def measure_floor_questions(floor_query, db, per, reps, warmup):
+    """bench/floor_query.c: each question's aggregation in plain C over in-memory columns, 1 and
+    2 threads (the load is not timed); the result rows are checked like any engine's."""
+    dates = ",".join(per[k] for k in ("today", "year_start", "lm_start", "lm_end", "lq_start", "lq_end", "churn_last"))
+    r = run_json([floor_query, db, dates, str(reps), str(warmup)])
+    out = {}
+    for qid, q in questions():
+        f = r["questions"].get(qid[:3])
+        if f:
+            out[qid] = {"t1": f["t1"], "t2": f["t2"], "median1": median(f["t1"]), "median2": median(f["t2"]),
+                        "best": min(median(f["t1"]), median(f["t2"])), "result": f["rows"]}
+    return {"load_seconds": r["load_seconds"], "questions": out}
+
+
 def measure_wenshu_questions(wenshu, db, today, reps, warmup, dump):
     return run_json([wenshu, "bench", "--db", db, "--today", today, "--questions",
                      os.path.join(HERE, "questions.tsv"), "--reps", str(reps), "--warmup", str(warmup),
@@ -142,6 +163,50 @@ def measure_wenshu_questions(wenshu, db, today, reps, warmup, dump):
 def measure_parse(wenshu, db, today, rounds):
     return run_json([wenshu, "bench", "--db", db, "--today", today, "--parse", "--rounds", str(rounds)]
                     + GRAMMARS)["parse"]
+
+
+def measure_pushdown(wenshu, url, today, reps, warmup, dump, timeout):
+    """Wenshu answering through PostgreSQL (`--engine pushdown`: each question compiled to one
+    SQL statement run on the server). In-process through `wenshu bench` when it accepts the
+    engine; otherwise each question is timed externally through `wenshu ask` (process start,
+    connection and catalog included, said in the report). Returns {"skipped": reason} when the
+    engine is refused."""
+    cmd = [wenshu, "bench", "--db", url, "--engine", "pushdown", "--today", today, "--questions",
+           os.path.join(HERE, "questions.tsv"), "--reps", str(reps), "--warmup", str(warmup), "--dump", dump] + GRAMMARS
+    try:
+        r = run_json(cmd, timeout=timeout * len(questions()))
+        return {"mode": "in-process (wenshu bench)", "questions": {q["id"]: q for q in r["questions"]}}
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+        first_error = str(e)[-300:]
+    out = {}
+    for qid, q in questions():
+        times, refusal, text = [], None, None
+        for i in range(warmup + reps):
+            t0 = time.perf_counter()
+            try:
+                p = subprocess.run([wenshu, "ask", "--db", url, "--engine", "pushdown", "--today", today,
+                                    "--format", "csv", q] + GRAMMARS, capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                refusal = f"> {timeout:.0f} s"
+                break
+            t = time.perf_counter() - t0
+            if p.returncode != 0:
+                refusal = (p.stderr or p.stdout).strip()[-300:]
+                break
+            if text is None:
+                text = p.stdout
+            if i >= warmup:
+                times.append(t)
+        if refusal is None:
+            out[qid] = {"id": qid, "ok": True, "median": median(times), "seconds": times,
+                        "result": list(csv.reader(io.StringIO(text)))[1:]}
+        else:
+            out[qid] = {"id": qid, "ok": False, "refusal": refusal}
+    if not any(q["ok"] for q in out.values()):
+        reason = next(iter(out.values()))["refusal"] if out else first_error
+        return {"skipped": f"the pushdown engine refused: {reason}"}
+    return {"mode": "external (wenshu ask per run: process start, connection and catalog included)",
+            "questions": out}
 
 
 def sqlite_once(sqlite3, db, sql, timeout):
@@ -360,12 +425,13 @@ def report(res, mach, args):
       f"Polars {res.get('polars_version', '?')}; {mach['cc']}")
     w(f"- git: {res['git']}")
     w(f"- command: `{res['command']}`; {res['reps']} timed runs after {res['warmup']} warm-up for every figure "
-      f"(medians) unless said otherwise; DuckDB and Polars with {args.threads} threads; Wenshu, the floor and "
-      "sqlite3 with one thread (the floor also with two)")
+      f"(medians) unless said otherwise; DuckDB and Polars with {args.threads} threads; sqlite3 with one thread; "
+      "the floors with one and two threads; Wenshu with its own threads "
+      f"(WENSHU_THREADS={os.environ.get('WENSHU_THREADS', 'unset')})")
     w(f"- data: `wenshu demo --seed {SEED} --last-day {LAST_DAY}`; questions asked with --today {res['today']}")
     for size, r in res["sizes"].items():
         w(f"- load average ({size}): {r['load_before']} before, {r['load_after']} after; Wenshu's question run "
-          f"got {r['wenshu_q']['_cpu_share']:.0%} of a CPU (one thread: below ~95% means it waited for a CPU)"
+          f"used {r['wenshu_q']['_cpu_share']:.2f} CPUs on average (load included)"
           + "".join(f"; the {e} run used {r[e]['_cpu_share']:.2f} CPUs on average (load included)"
                     for e in ("duckdb", "polars") if e in r)
           + (f"; other busy processes: {', '.join(r['busy'])}" if r["busy"] else ""))
@@ -399,12 +465,13 @@ def report(res, mach, args):
         w("")
         sq_note = f" ({r['sqlite_reps']} runs" + (", no warm-up" if r["sqlite_warmup"] == 0 else
                                                    f" after {r['sqlite_warmup']} warm-up") + ")"
-        w(f"| question | Wenshu | (min) | plan | execute | render | sqlite3{sq_note} | DuckDB | Polars | same figures |")
-        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        w(f"| question | Wenshu | (min) | plan | execute | render | CPU ÷ wall | sqlite3{sq_note} | DuckDB | Polars "
+          "| C floor 1 thread | C floor 2 threads | same figures |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for q in r["wenshu_q"]["questions"]:
             qid = q["id"]
             if not q["ok"]:
-                w(f"| {q['question']} | refused: {q.get('refusal', '?')} | | | | | | | | |")
+                w(f"| {q['question']} | refused: {q.get('refusal', '?')} | | | | | | | | | | | |")
                 continue
             sq = r["sqlite"][qid]
             sq_s = f"> {args.sqlite_timeout:.0f} s" if sq["timed_out"] else fmt_s(sq["median"])
@@ -412,10 +479,12 @@ def report(res, mach, args):
             pl = r.get("polars_q", {}).get(qid, {})
             checks = r["checks"][qid]
             chk = ", ".join(f"{k} {'✓' if v else '✗' if v is False else '—'}" for k, v in checks.items())
+            fq = r["floor_q"]["questions"].get(qid)
             w(f"| {q['question']} | {fmt_s(q['median'])} | {fmt_s(q['min'])} | {fmt_s(q['plan_median'])} | "
-              f"{fmt_s(q['execute_median'])} | {fmt_s(q['render_median'])} | {sq_s} | "
-              f"{fmt_s(dd.get('median')) if dd.get('ok') else 'failed'} | "
-              f"{fmt_s(pl.get('median')) if pl.get('ok') else 'failed'} | {chk} |")
+              f"{fmt_s(q['execute_median'])} | {fmt_s(q['render_median'])} | {q.get('cpu_per_wall', float('nan')):.2f} | "
+              f"{sq_s} | {fmt_s(dd.get('median')) if dd.get('ok') else 'failed'} | "
+              f"{fmt_s(pl.get('median')) if pl.get('ok') else 'failed'} | "
+              f"{fmt_s(fq['median1']) if fq else '—'} | {fmt_s(fq['median2']) if fq else '—'} | {chk} |")
         w("")
     if "parse" in res:
         p = res["parse"]
@@ -426,24 +495,55 @@ def report(res, mach, args):
         w(f"- read + plan (Engine.plan): {p['plan_us_median']:.1f} µs/question, {p['plan_per_second']:,.0f} questions/s "
           f"({p['planned']} of {p['phrases']} planned; the rest are refusals by design)")
         w("")
+    pg = res.get("pg", {})
+    w("## PostgreSQL push-down")
+    w("")
+    if "skipped" in pg:
+        w(f"Skipped: {pg['skipped']}.")
+    else:
+        size = pg["size"]
+        cube = {q["id"]: q for q in res["sizes"].get(size, {}).get("wenshu_q", {}).get("questions", [])}
+        w(f"The questions answered by `wenshu --db {args.pg} --engine pushdown` (one SQL statement per question on "
+          f"the server), timed {pg['mode']}, next to the in-memory cube on the {size} file of the same run.")
+        w("")
+        w("| question | push-down | cube | push-down ÷ cube | same figures |")
+        w("|---|---:|---:|---:|---|")
+        for qid, qtext in questions():
+            q = pg["questions"].get(qid, {})
+            c = cube.get(qid, {})
+            if not q.get("ok"):
+                w(f"| {qtext} | refused: {str(q.get('refusal', '?'))[:120]} | {fmt_s(c.get('median'))} | | |")
+                continue
+            ratio = q["median"] / c["median"] if c.get("ok") else float("nan")
+            same = q.get("same")
+            w(f"| {qtext} | {fmt_s(q['median'])} | {fmt_s(c.get('median'))} | {fmt_ratio(ratio)} | "
+              f"{'✓' if same else '✗' if same is False else '—'} |")
+    w("")
     # The ratio table, last.
     w("## Ratios and targets")
     w("")
     w("Per question: Wenshu's median ÷ the other's median (below 1 = Wenshu faster). Targets: "
       f"≤ {TARGETS['vs_best']:.1f} against the better of DuckDB and Polars; ≥ {TARGETS['vs_sqlite']:.0f}× faster "
-      f"than sqlite3 (ratio ≤ {1 / TARGETS['vs_sqlite']:.3f}).")
+      f"than sqlite3 (ratio ≤ {1 / TARGETS['vs_sqlite']:.3f}); ≤ {TARGETS['vs_floor']:.0f}× the C floor (the "
+      "faster of its 1- and 2-thread runs: the aggregation alone, in plain C over in-memory columns; Wenshu's time "
+      "also holds parse, plan and render); CPU ÷ wall ≥ "
+      f"{TARGETS['cpu_wall']} on the scan questions (marked *; the others are customer-level and answered from "
+      "per-customer tables built at load).")
     w("")
     summary = []
     for size, r in res["sizes"].items():
         w(f"### {size}")
         w("")
-        w("| question | Wenshu / sqlite3 | Wenshu / DuckDB | Wenshu / Polars | vs best (≤ 1.0) | vs sqlite3 (≥ 30× faster) |")
-        w("|---|---:|---:|---:|---|---|")
-        rs, rd, rp, met_best, met_sq = [], [], [], 0, 0
-        n = 0
+        w("| question | ÷ sqlite3 | ÷ DuckDB | ÷ Polars | ÷ C floor | CPU ÷ wall | vs best of DuckDB/Polars (≤ 1.0) "
+          "| vs sqlite3 (≥ 30× faster) | vs C floor (≤ 3×) | CPU ÷ wall (≥ 1.6, scans) |")
+        w("|---|---:|---:|---:|---:|---:|---|---|---|---|")
+        rs, rd, rp, rf, met_best, met_sq, met_floor, met_cpu = [], [], [], [], 0, 0, 0, 0
+        n = n_floor = n_scan = 0
         for q in r["wenshu_q"]["questions"]:
+            scan = q["id"][:3] in SCAN
+            label = q["question"] + (" *" if scan else "")
             if not q["ok"]:
-                w(f"| {q['question']} | refused | | | **missed** | **missed** |")
+                w(f"| {label} | refused | | | | | **missed** | **missed** | | |")
                 n += 1
                 continue
             n += 1
@@ -468,10 +568,27 @@ def report(res, mach, args):
             met_best += bool(ok_b)
             met_sq += ok_s
             vs_best = "not measured" if ok_b is None else f"{mark(ok_b)} ({fmt_ratio(ws / best)})"
-            w(f"| {q['question']} | {s_txt} ({fmt_ratio(1 / ratio_s)}× faster) | {fmt_ratio(ratio_d)} | "
-              f"{fmt_ratio(ratio_p)} | {vs_best} | {mark(ok_s)} |")
+            fq = r["floor_q"]["questions"].get(qid)
+            if fq:
+                ratio_f = ws / fq["best"]
+                rf.append(ratio_f)
+                n_floor += 1
+                met_floor += ratio_f <= TARGETS["vs_floor"]
+                vs_floor = f"{mark(ratio_f <= TARGETS['vs_floor'])} ({fmt_ratio(ratio_f)})"
+            else:
+                ratio_f, vs_floor = float("nan"), "no floor"
+            cpu = q.get("cpu_per_wall", float("nan"))
+            if scan:
+                n_scan += 1
+                met_cpu += cpu >= TARGETS["cpu_wall"]
+                vs_cpu = mark(cpu >= TARGETS["cpu_wall"])
+            else:
+                vs_cpu = "—"
+            w(f"| {label} | {s_txt} ({fmt_ratio(1 / ratio_s)}× faster) | {fmt_ratio(ratio_d)} | "
+              f"{fmt_ratio(ratio_p)} | {fmt_ratio(ratio_f)} | {cpu:.2f} | {vs_best} | {mark(ok_s)} | {vs_floor} | {vs_cpu} |")
         w(f"| geometric mean | {fmt_ratio(geomean(rs))} | {fmt_ratio(geomean(rd))} | {fmt_ratio(geomean(rp))} | "
-          f"{met_best}/{n} met | {met_sq}/{n} met |")
+          f"{fmt_ratio(geomean(rf))} | | {met_best}/{n} met | {met_sq}/{n} met | {met_floor}/{n_floor} met | "
+          f"{met_cpu}/{n_scan} met |")
         w("")
         wl = r["wenshu_load"]
         load_ratio = median(wl["load_s"]) / median(r["floor1"])
@@ -479,6 +596,10 @@ def report(res, mach, args):
             summary.append((size, "questions ≤ 1.0× the better of DuckDB/Polars", f"{met_best}/{n} questions",
                             mark(met_best == n)))
         summary.append((size, "questions ≥ 30× faster than sqlite3", f"{met_sq}/{n} questions", mark(met_sq == n)))
+        summary.append((size, f"questions ≤ {TARGETS['vs_floor']:.0f}× the C floor", f"{met_floor}/{n_floor} questions "
+                        "with a floor", mark(met_floor == n_floor)))
+        summary.append((size, f"CPU ÷ wall ≥ {TARGETS['cpu_wall']} on the scan questions", f"{met_cpu}/{n_scan} questions",
+                        mark(met_cpu == n_scan)))
         summary.append((size, f"load ≤ {TARGETS['load_floor']}× the floor (1 thread)",
                         f"{fmt_s(median(wl['load_s']))} / {fmt_s(median(r['floor1']))} = {load_ratio:.2f}×",
                         mark(load_ratio <= TARGETS["load_floor"])))
@@ -508,6 +629,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wenshu", default=os.path.join(ROOT, ".build", "release", "wenshu"))
     ap.add_argument("--floor", default=os.path.join(HERE, "data", "floor"))
+    ap.add_argument("--floor-query", default=os.path.join(HERE, "data", "floor_query"),
+                    help="the per-question C floor (floor_query.c)")
+    ap.add_argument("--pg", metavar="URL",
+                    help="also answer the questions through PostgreSQL at URL with --engine pushdown (a database "
+                         "holding the same data as --pg-size's file); skipped when not given")
+    ap.add_argument("--pg-size", help="the size whose data the --pg database holds (default: the last of --sizes)")
     ap.add_argument("--python", default=os.path.join(HERE, ".venv", "bin", "python"))
     ap.add_argument("--sqlite3", default=shutil.which("sqlite3") or "sqlite3")
     ap.add_argument("--sizes", default="1m,10m", help="comma-separated: " + ", ".join(SIZES))
@@ -521,7 +648,8 @@ def main():
     ap.add_argument("--no-engines", action="store_true", help="skip DuckDB and Polars")
     ap.add_argument("--grammars", help="grammar directory for wenshu (run.sh passes a snapshot taken at build time)")
     ap.add_argument("--machine", default=os.environ.get("BENCH_MACHINE"), help="machine name for the result file")
-    ap.add_argument("--out", help="result file (default bench/results/<date>-<machine>.md)")
+    ap.add_argument("--out", help="result file (default bench/results/<date>-<machine>.md; "
+                                  "<date>-<machine>-<sizes>.md when not every size is run)")
     args = ap.parse_args()
 
     if args.grammars:
@@ -553,11 +681,16 @@ def main():
         log("  Wenshu load")
         r["wenshu_load"] = measure_wenshu_load(args.wenshu, db, today, args.reps, args.warmup)
         log(f"    {median(r['wenshu_load']['load_s']):.2f} s, peak {median(r['wenshu_load']['hwm_kb']) / 1024:.0f} MB")
+        log("  C floor per question (1 and 2 threads)")
+        r["floor_q"] = measure_floor_questions(args.floor_query, db, per, args.reps, args.warmup)
+        log("    " + ", ".join(f"{qid[:3]} {f['median1'] * 1000:.2f}/{f['median2'] * 1000:.2f} ms"
+                               for qid, f in r["floor_q"]["questions"].items()))
         log("  Wenshu questions")
         dump = os.path.join(dump_root, size, "wenshu")
         r["wenshu_q"] = measure_wenshu_questions(args.wenshu, db, today, args.reps, args.warmup, dump)
         for q in r["wenshu_q"]["questions"]:
-            log(f"    {q['id']}: " + (f"{q['median'] * 1000:.1f} ms" if q["ok"] else "REFUSED " + q.get("refusal", "")))
+            log(f"    {q['id']}: " + (f"{q['median'] * 1000:.1f} ms, CPU ÷ wall {q.get('cpu_per_wall', 0):.2f}"
+                                      if q["ok"] else "REFUSED " + q.get("refusal", "")))
         if size == sizes[0]:
             log("  parse throughput")
             res["parse"] = measure_parse(args.wenshu, db, today, args.parse_rounds)
@@ -587,14 +720,40 @@ def main():
             for e in ("duckdb", "polars"):
                 eq = r.get(e + "_q", {}).get(q["id"])
                 c[e] = same_result(q["id"], w_rows, eq["result"]) if eq and eq.get("ok") else None
+            fq = r["floor_q"]["questions"].get(q["id"])
+            c["C floor"] = same_result(q["id"], w_rows, fq["result"]) if fq else None
             r["checks"][q["id"]] = c
         r["load_after"] = loadavg()
         res["sizes"][size] = r
         with open(os.path.join(dump_root, f"raw-{size}.json"), "w", encoding="utf-8") as f:
             json.dump(r, f, ensure_ascii=False, indent=1, default=str)
 
+    # PostgreSQL push-down (optional): the same questions, answered on the server.
+    if args.pg:
+        pg_size = args.pg_size or sizes[-1]
+        log(f"== PostgreSQL push-down ({args.pg}, holding the {pg_size} data)")
+        pg = measure_pushdown(args.wenshu, args.pg, today, args.reps, args.warmup,
+                              os.path.join(dump_root, "pg", "wenshu"), args.sqlite_timeout)
+        pg["size"] = pg_size
+        if "skipped" in pg:
+            log("    skipped: " + pg["skipped"])
+        elif pg_size in res["sizes"]:
+            cube_dump = os.path.join(dump_root, pg_size, "wenshu")
+            for qid, q in pg["questions"].items():
+                if q.get("ok"):
+                    rows = q.get("result")
+                    if rows is None and os.path.exists(os.path.join(dump_root, "pg", "wenshu", qid + ".csv")):
+                        rows = wenshu_rows(os.path.join(dump_root, "pg", "wenshu"), qid)
+                    q["same"] = (same_result(qid, wenshu_rows(cube_dump, qid), rows)
+                                 if rows is not None and os.path.exists(os.path.join(cube_dump, qid + ".csv")) else None)
+        res["pg"] = pg
+    else:
+        res["pg"] = {"skipped": "not asked for (bench/run.sh --pg postgresql://… runs it)"}
+
     text = report(res, mach, args)
-    out = args.out or os.path.join(HERE, "results", f"{res['date']}-{name}.md")
+    # A run of some sizes only gets a name of its own (it never replaces the full run's report).
+    partial = "" if sizes == list(SIZES) else "-" + "-".join(sizes)
+    out = args.out or os.path.join(HERE, "results", f"{res['date']}-{name}{partial}.md")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)

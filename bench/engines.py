@@ -136,21 +136,43 @@ def polars_queries(frames, periods):
     def between(a, b):
         return day.is_between(d[a], d[b])
 
-    def q01():
-        return (o.filter(between("year_start", "today")).group_by(month)
+    up_to_today = day <= d["today"]
+
+    def monthly_sales(where):
+        return (o.filter(where).group_by(month)
                 .agg(sales=pl.col("total_amount").sum(), orders=pl.len()).sort("month").pipe(label).collect())
 
-    def q02():
-        top = (o.filter(between("lm_start", "lm_end") & cid.is_not_null()).group_by("customer_id")
+    def top10(where):
+        top = (o.filter(where & cid.is_not_null()).group_by("customer_id")
                .agg(sales=pl.col("total_amount").sum())
                .sort(["sales", "customer_id"], descending=[True, False]).head(10))
         return (top.join(c.select("id", "name"), left_on="customer_id", right_on="id", how="left")
                 .sort(["sales", "customer_id"], descending=[True, False]).collect())
 
-    def q03():
-        b = (o.filter(between("lm_start", "lm_end") & cid.is_not_null()).group_by("customer_id").agg(n=pl.len()))
+    def repeat_rate_by_region(where):
+        b = (o.filter(where & cid.is_not_null()).group_by("customer_id").agg(n=pl.len()))
         return (b.join(c.select("id", "region"), left_on="customer_id", right_on="id", how="left")
                 .group_by("region").agg(repeat_rate=(pl.col("n") >= 2).mean()).sort("region").collect())
+
+    def monthly_buyers(where):
+        return (o.filter(where).group_by(month)
+                .agg(buyers=cid.drop_nulls().n_unique()).sort("month").pipe(label).collect())
+
+    def monthly_new(since):
+        first = (o.filter(up_to_today & cid.is_not_null()).group_by("customer_id").agg(first=day.min()))
+        if since is not None:
+            first = first.filter(pl.col("first") >= since)
+        return (first.group_by(month=pl.col("first").dt.truncate("1mo")).agg(new_customers=pl.len()).sort("month")
+                .pipe(label).collect())
+
+    def q01():
+        return monthly_sales(between("year_start", "today"))
+
+    def q02():
+        return top10(between("lm_start", "lm_end"))
+
+    def q03():
+        return repeat_rate_by_region(between("lm_start", "lm_end"))
 
     def q04():
         return (o.filter(between("lq_start", "lq_end")).select("id", "channel")
@@ -175,8 +197,7 @@ def polars_queries(frames, periods):
                 .select("segment", "customers").sort("segment").collect())
 
     def q06():
-        return (o.filter(between("year_start", "today")).group_by(month)
-                .agg(buyers=cid.drop_nulls().n_unique()).sort("month").pipe(label).collect())
+        return monthly_buyers(between("year_start", "today"))
 
     def q07():
         return (o.filter((day <= d["today"]) & cid.is_not_null()).group_by("customer_id").agg(last=day.max())
@@ -195,18 +216,20 @@ def polars_queries(frames, periods):
                 .select("cm", "n", "k", "retained", "retention").sort("cm", "k").collect())
 
     def q09():
-        first = (o.filter((day <= d["today"]) & cid.is_not_null()).group_by("customer_id").agg(first=day.min()))
-        return (first.filter(pl.col("first") >= d["year_start"])
-                .group_by(month=pl.col("first").dt.truncate("1mo")).agg(new_customers=pl.len()).sort("month")
-                .pipe(label).collect())
+        return monthly_new(d["year_start"])
 
     def q10():
         return (fb.filter(between("year_start", "today") & pl.col("nps").is_not_null()).group_by(month)
                 .agg(nps=100.0 * ((pl.col("nps") >= 9).sum() - (pl.col("nps") <= 6).sum()) / pl.len())
                 .sort("month").pipe(label).collect())
 
-    table = [q01, q02, q03, q04, q05, q06, q07, q08, q09, q10]
-    return {qid: fn for qid, fn in zip(question_ids(), table)}
+    # q11–q15: the same questions with no period (all data up to today).
+    table = {"q01": q01, "q02": q02, "q03": q03, "q04": q04, "q05": q05, "q06": q06, "q07": q07, "q08": q08,
+             "q09": q09, "q10": q10,
+             "q11": lambda: monthly_sales(up_to_today), "q12": lambda: top10(up_to_today),
+             "q13": lambda: repeat_rate_by_region(up_to_today), "q14": lambda: monthly_buyers(up_to_today),
+             "q15": lambda: monthly_new(None)}
+    return {qid: table[qid[:3]] for qid in question_ids() if qid[:3] in table}
 
 
 # ------------------------------------------------------------------------------------------ main

@@ -4,8 +4,9 @@
 # then runs every measurement (bench/bench.py) and prints a report ending in the ratio table.
 # The report is also saved as bench/results/<date>-<machine>.md. See bench/README.md.
 #
-#   bench/run.sh                     # both sizes (1m, 10m): about 12 minutes on 2 cores
+#   bench/run.sh                     # both sizes (1m, 10m): about 15 minutes on 2 cores
 #   bench/run.sh --sizes 1m          # the 1M-order size only (a few minutes)
+#   bench/run.sh --pg postgresql://… # also the push-down engine on a server holding the same data
 #   bench/run.sh --help              # bench.py's options (reps, timeouts, …)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,10 +55,11 @@ done
 mkdir -p bench/data && rm -rf bench/data/grammars
 cp -R grammars bench/data/grammars
 
-# 2. The floor: a bare sqlite3 C-API scan.
+# 2. The floors: a bare sqlite3 C-API scan (load), and each question's aggregation in plain C.
 mkdir -p bench/data
-echo "== building bench/floor.c" >&2
+echo "== building bench/floor.c and bench/floor_query.c" >&2
 cc -O2 -Wall -o bench/data/floor bench/floor.c -lsqlite3 -lpthread
+cc -O2 -Wall -o bench/data/floor_query bench/floor_query.c -lsqlite3 -lpthread -lm
 
 # 3. DuckDB and Polars in bench/.venv (installed once; reinstalled when requirements change).
 if [[ ! -x bench/.venv/bin/python ]]; then
@@ -87,4 +89,5 @@ done
 # 5. The measurements.
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)" >&2
 export BENCH_COMMAND="bench/run.sh${*:+ $*}"
-exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor --grammars bench/data/grammars "$@"
+exec python3 bench/bench.py --wenshu "$WENSHU" --floor bench/data/floor --floor-query bench/data/floor_query \
+  --grammars bench/data/grammars "$@"

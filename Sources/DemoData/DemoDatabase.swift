@@ -14,8 +14,10 @@
 //  2. Each customer's orders are laid out in bursts (several orders within days of each other,
 //     which makes a third of a month's buyers repeat within the month), on days drawn by a
 //     seasonal weight (618, 双十一, 双十二, a slow Spring Festival, busier weekends); then the
-//     orders, their items and some feedback are written, and the customer row last, with a
+//     orders, their items and some feedback are drawn, and the customer row is written, with a
 //     member level that follows the customer's spend.
+//  3. The orders (with their items) and the feedback are written in date order, numbered in that
+//     order, as a real order table is: consecutive rows belong to unrelated customers.
 // A few dirty rows are added on purpose, as in retail_cn: orders with a NULL amount and orders
 // of customers missing from the customer table.
 
@@ -68,7 +70,7 @@ public struct DemoSpec: Sendable, Hashable {
 /// with indexes on `orders(customer_id)` and `order_items(order_id)`.
 public enum DemoDatabase {
   /// The generator's version, part of the cache file name: bump it when the content changes.
-  static let version = 2
+  static let version = 3
 
   /// Writes a new SQLite database at `path`, replacing any file there atomically (the data is
   /// written to `path + ".tmp"`, then renamed).
@@ -506,6 +508,29 @@ final class DemoGenerator {
 
   // MARK: Pass 2: writing rows
 
+  /// An order drawn, kept until it is written in date order (amounts in fen; total −1 = NULL).
+  struct PendingOrder {
+    var time: Int32
+    var customer: Int32
+    var total: Int32
+    var discount: Int32
+    var firstItem: Int32
+    var items: UInt8
+    var channel: UInt8
+  }
+
+  struct PendingItem {
+    var product: UInt16
+    var quantity: UInt8
+  }
+
+  struct PendingFeedback {
+    var time: Int32
+    var customer: Int32
+    var comment: Int32
+    var nps: UInt8
+  }
+
   private var insertCustomer: OpaquePointer?
   private var insertOrder: OpaquePointer?
   private var insertItem: OpaquePointer?
@@ -670,9 +695,14 @@ final class DemoGenerator {
 
     var times: [Int] = []
     times.reserveCapacity(256)
-    var orderID = 0
     var orderSeq = 0
-    var feedbackID = 0
+    // Everything drawn is kept until all customers are done, then written in date order.
+    var pendingOrders: [PendingOrder] = []
+    var pendingItems: [PendingItem] = []
+    var pendingFeedback: [PendingFeedback] = []
+    pendingOrders.reserveCapacity(spec.orders)
+    pendingItems.reserveCapacity(spec.orders + spec.orders / 2)
+    pendingFeedback.reserveCapacity(spec.orders / 8)
     var lineProducts = [Int](repeating: -1, count: 4)
 
     for i in 0..<customers {
@@ -723,7 +753,6 @@ final class DemoGenerator {
         times.sort()
 
         for time in times {
-          orderID += 1
           let day = time / 86_400
           let second = time % 86_400
           let channel = rng.chance(0.6) ? source : rng.pick(orderChannelCumulative)
@@ -743,13 +772,7 @@ final class DemoGenerator {
             let qRoll = rng.below(100)
             let quantity = item.1 == 4 ? (qRoll < 95 ? 1 : 2) : (qRoll < 80 ? 1 : qRoll < 90 ? 2 : qRoll < 96 ? 3 : 4)
             subtotal += quantity * item.2
-            sqlite3_bind_int64(insertItem, 1, Int64(orderID))
-            sqlite3_bind_int64(insertItem, 2, Int64(product + 1))
-            productText.bind(insertItem, 3, product)
-            categoryText.bind(insertItem, 4, item.1)
-            sqlite3_bind_int64(insertItem, 5, Int64(quantity))
-            sqlite3_bind_double(insertItem, 6, Double(item.2) / 100)
-            try step(insertItem)
+            pendingItems.append(PendingItem(product: UInt16(product), quantity: UInt8(quantity)))
           }
 
           // Discounts: none, 5%, 10% or 20%; more of them on promotion days.
@@ -764,26 +787,19 @@ final class DemoGenerator {
           let total = subtotal - discount
           spend += total
 
-          sqlite3_bind_int64(insertOrder, 1, Int64(orderID))
-          sqlite3_bind_int64(insertOrder, 2, Int64(id))
-          bindStamp(insertOrder, 3, day: day, second: second)
-          channelText.bind(insertOrder, 4, channel)
-          if nextNull < nullSorted.count && nullSorted[nextNull] == orderSeq {
-            sqlite3_bind_null(insertOrder, 5)
-            nextNull += 1
-          } else {
-            sqlite3_bind_double(insertOrder, 5, Double(total) / 100)
-          }
-          sqlite3_bind_double(insertOrder, 6, Double(discount) / 100)
-          try step(insertOrder)
-          track(time: time, id: orderID)
+          let isNull = nextNull < nullSorted.count && nullSorted[nextNull] == orderSeq
+          if isNull { nextNull += 1 }
+          pendingOrders.append(
+            PendingOrder(
+              time: Int32(day * 86_400 + second), customer: Int32(id), total: isNull ? -1 : Int32(total),
+              discount: Int32(discount), firstItem: Int32(pendingItems.count - lines), items: UInt8(lines),
+              channel: UInt8(channel)))
           orderSeq += 1
 
           // Feedback on about one order in nine, a few days later.
           if rng.below(1000) < 115 {
             let fDay = day + 1 + rng.below(7)
             if fDay <= lastIndex {
-              feedbackID += 1
               let nps = rng.pick(unhappy && rng.chance(0.7) ? npsUnhappy : npsContent)
               let comment: Int
               let cRoll = rng.below(100)
@@ -801,12 +817,10 @@ final class DemoGenerator {
                   cRoll < 55
                   ? positiveSingles + rng.below(positives) : positivePairs + rng.below(positives * (positives - 1))
               }
-              sqlite3_bind_int64(insertFeedback, 1, Int64(feedbackID))
-              sqlite3_bind_int64(insertFeedback, 2, Int64(id))
-              bindStamp(insertFeedback, 3, day: fDay, second: 8 * 3600 + rng.below(14 * 3600))
-              sqlite3_bind_int64(insertFeedback, 4, Int64(nps))
-              commentText.bind(insertFeedback, 5, comment)
-              try step(insertFeedback)
+              pendingFeedback.append(
+                PendingFeedback(
+                  time: Int32(fDay * 86_400 + 8 * 3600 + rng.below(14 * 3600)), customer: Int32(id),
+                  comment: Int32(comment), nps: UInt8(nps)))
             }
           }
         }
@@ -851,19 +865,65 @@ final class DemoGenerator {
 
     // Orders of customers who are not in the customer table.
     let orphanBase = customers < 900_000 ? 900_000 : (customers / 100_000 + 2) * 100_000
+    let knownOrders = pendingOrders.count
     for k in 0..<orphans {
-      orderID += 1
       let day = seasonalDay(&rng, 0, lastIndex)
+      let time = day * 86_400 + secondOfDay(&rng)
+      pendingOrders.append(
+        PendingOrder(
+          time: Int32(time), customer: Int32(orphanBase + k), total: Int32(5_000 + rng.below(45_000)), discount: 0,
+          firstItem: Int32(pendingItems.count), items: 0, channel: 2))
+    }
+
+    // Date order (ties in the order drawn), numbered from 1 in that order.
+    for (rank, k) in dateOrder(pendingOrders.lazy.map(\.time)).enumerated() {
+      let o = pendingOrders[k]
+      let orderID = rank + 1
+      let day = Int(o.time) / 86_400
+      for l in Int(o.firstItem)..<(Int(o.firstItem) + Int(o.items)) {
+        let product = Int(pendingItems[l].product)
+        let item = DemoWorld.products[product]
+        sqlite3_bind_int64(insertItem, 1, Int64(orderID))
+        sqlite3_bind_int64(insertItem, 2, Int64(product + 1))
+        productText.bind(insertItem, 3, product)
+        categoryText.bind(insertItem, 4, item.1)
+        sqlite3_bind_int64(insertItem, 5, Int64(pendingItems[l].quantity))
+        sqlite3_bind_double(insertItem, 6, Double(item.2) / 100)
+        try step(insertItem)
+      }
       sqlite3_bind_int64(insertOrder, 1, Int64(orderID))
-      sqlite3_bind_int64(insertOrder, 2, Int64(orphanBase + k))
-      bindStamp(insertOrder, 3, day: day, second: secondOfDay(&rng))
-      channelText.bind(insertOrder, 4, 2)
-      sqlite3_bind_double(insertOrder, 5, Double(5_000 + rng.below(45_000)) / 100)
-      sqlite3_bind_double(insertOrder, 6, 0)
+      sqlite3_bind_int64(insertOrder, 2, Int64(o.customer))
+      bindStamp(insertOrder, 3, day: day, second: Int(o.time) % 86_400)
+      channelText.bind(insertOrder, 4, Int(o.channel))
+      if o.total < 0 {
+        sqlite3_bind_null(insertOrder, 5)
+      } else {
+        sqlite3_bind_double(insertOrder, 5, Double(o.total) / 100)
+      }
+      sqlite3_bind_double(insertOrder, 6, Double(o.discount) / 100)
       try step(insertOrder)
+      if k < knownOrders { track(time: Int(o.time), id: orderID) }
+    }
+    for (rank, k) in dateOrder(pendingFeedback.lazy.map(\.time)).enumerated() {
+      let f = pendingFeedback[k]
+      sqlite3_bind_int64(insertFeedback, 1, Int64(rank + 1))
+      sqlite3_bind_int64(insertFeedback, 2, Int64(f.customer))
+      bindStamp(insertFeedback, 3, day: Int(f.time) / 86_400, second: Int(f.time) % 86_400)
+      sqlite3_bind_int64(insertFeedback, 4, Int64(f.nps))
+      commentText.bind(insertFeedback, 5, Int(f.comment))
+      try step(insertFeedback)
     }
 
     try ensureRecentMonths(db)
+  }
+
+  /// Positions of `times` sorted by time, ties kept in their order.
+  private func dateOrder<S: Collection>(_ times: S) -> [Int] where S.Element == Int32 {
+    var keys = [UInt64]()
+    keys.reserveCapacity(times.count)
+    for (k, t) in times.enumerated() { keys.append(UInt64(UInt32(t)) << 32 | UInt64(k)) }
+    keys.sort()
+    return keys.map { Int($0 & 0xFFFF_FFFF) }
   }
 
   /// Moves an order or two forward in time when the random draw left the last day or the

@@ -2,7 +2,10 @@
 // (reporting load time and peak memory), then times each question through the same path as
 // `wenshu ask` minus process start: parse + plan, execute on a fresh Executor (no RFM or
 // customer-stats cache carried across repetitions), and render the table to a string (never
-// printed). `--parse` times understanding over the question corpora instead. Output: JSON.
+// printed). Per question it also reports the process CPU time (user + system, getrusage)
+// over the timed repetitions ÷ their wall time: about 1 for a one-thread scan, up to the
+// number of threads (WENSHU_THREADS) when a scan uses several cores. `--parse` times
+// understanding over the question corpora instead. Output: JSON.
 
 import ArgumentParser
 import CubeSQLite
@@ -28,6 +31,11 @@ struct Bench: ParsableCommand {
   @Option(help: "Directory to write each question's result as CSV (first repetition), for cross-checks.") var dump: String?
 
   func run() throws {
+    // The timed path below runs the cube's executor: another engine would not be what is timed.
+    if let e = common.engineChoice, e != "cube" {
+      throw ValidationError(
+        "wenshu bench times the in-memory cube (--engine cube); time --engine \(e) through `wenshu ask` (bench/bench.py --pg does)")
+    }
     let t0 = DispatchTime.now()
     let (engine, today) = try common.engine()
     let engineSeconds = seconds(since: t0)
@@ -71,11 +79,13 @@ struct Bench: ParsableCommand {
       var refusal: String?
       var interpretation = ""
       var bytes = 0
+      var cpuSeconds = 0.0
       for rep in 0..<(warmup + reps) {
         // Everything that answers the question happens inside the timed region, on a fresh
         // executor: nothing computed for one repetition is reused by the next.
         let executor = Executor(cube: engine.database.cube, topics: engine.vocabulary.topics)
         executor.analysisGrammar = engine.vocabulary.analysis
+        let cpu0 = processCPUSeconds()
         let a = DispatchTime.now()
         let (planned, refused, _, _) = engine.plan(q, today: today)
         let b = DispatchTime.now()
@@ -95,6 +105,7 @@ struct Bench: ParsableCommand {
                                     chart: planned.chart.flatMap(ChartChoice.init(rawValue:)) ?? .auto, width: 100)
         let rendered = planned.interpretation + "\n" + TerminalRenderer.render(table, options)
         let d = DispatchTime.now()
+        let cpu1 = processCPUSeconds()
         bytes = rendered.utf8.count
         rows = table.rows.count
         interpretation = planned.interpretation
@@ -108,6 +119,7 @@ struct Bench: ParsableCommand {
           runT.append(span(b, c))
           renderT.append(span(c, d))
           total.append(span(a, d))
+          cpuSeconds += cpu1 - cpu0
         }
       }
       var r: [String: Any] = ["id": id, "question": q, "ok": refusal == nil]
@@ -123,6 +135,8 @@ struct Bench: ParsableCommand {
         r["plan_median"] = median(planT)
         r["execute_median"] = median(runT)
         r["render_median"] = median(renderT)
+        r["cpu_seconds"] = cpuSeconds
+        r["cpu_per_wall"] = cpuSeconds / max(total.reduce(0, +), 1e-9)
       }
       results.append(r)
     }
@@ -184,6 +198,18 @@ struct Bench: ParsableCommand {
     guard !xs.isEmpty else { return 0 }
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+  }
+
+  /// User + system CPU time of the whole process (every thread), in seconds.
+  func processCPUSeconds() -> Double {
+    var u = rusage()
+    #if os(Linux)
+      getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    #else
+      getrusage(RUSAGE_SELF, &u)
+    #endif
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
+      + Double(u.ru_stime.tv_usec) / 1e6
   }
 
   /// A field of /proc/self/status in kB (Linux), e.g. VmHWM (peak resident set).
