@@ -4,7 +4,7 @@
 # then runs every measurement (bench/bench.py) and prints a report ending in the ratio table.
 # The report is also saved as bench/results/<date>-<machine>.md. See bench/README.md.
 #
-#   bench/run.sh                     # both sizes (1m, 10m): about 15 minutes on 2 cores
+#   bench/run.sh                     # both sizes (1m, 10m): about 18 minutes on 2 cores
 #   bench/run.sh --sizes 1m          # the 1M-order size only (a few minutes)
 #   bench/run.sh --pg postgresql://… # also the push-down engine on a server holding the same data
 #   bench/run.sh --help              # bench.py's options (reps, timeouts, …)

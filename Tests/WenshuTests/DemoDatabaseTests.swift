@@ -139,6 +139,18 @@ final class DemoDatabaseTests: XCTestCase {
     }
   }
 
+  func testOrdersAndFeedbackAreInDateOrderWithCustomersMixed() throws {
+    let db = try make(DemoSpec(customers: 800, orders: 6000, lastDay: november21), "order.sqlite")
+    for table in ["orders", "feedback"] {
+      let late = "SELECT count(*) FROM \(table) a JOIN \(table) b ON b.id = a.id + 1 WHERE b.created_at < a.created_at"
+      XCTAssertEqual(try int(db, late), 0, table)
+    }
+    // As in a real order table, the next order is seldom the same customer's.
+    let same = try int(db, "SELECT count(*) FROM orders a JOIN orders b ON b.id = a.id + 1 WHERE b.customer_id = a.customer_id")
+    XCTAssertLessThan(same, 6000 / 50)
+    XCTAssertEqual(try int(db, "SELECT count(*) FROM order_items WHERE order_id NOT IN (SELECT id FROM orders)"), 0)
+  }
+
   func testDirtyRowsArePresentAndFew() throws {
     let db = try make(DemoSpec(customers: 2000, orders: 15000, lastDay: november21), "dirty.sqlite")
     let nulls = try int(db, "SELECT count(*) FROM orders WHERE total_amount IS NULL")
@@ -230,7 +242,7 @@ final class DemoDatabaseTests: XCTestCase {
     }
     let today = Day(year: 2026, month: 11, day: 22)
     let path = try DemoDatabase.cachedDemo(today: today)
-    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v2.sqlite")
+    XCTAssertEqual(path, directory + "/wenshu/demo-2026-11-21-v3.sqlite")
     let db = try SQLiteDatabase(path: path)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM customers"), 5000)
     XCTAssertGreaterThanOrEqual(try int(db, "SELECT count(*) FROM orders"), 30000)
