@@ -1,7 +1,8 @@
 // `wenshu bench` (hidden): the measurements behind bench/run.sh. It loads the database once
 // (reporting load time and peak memory), then times each question through the same path as
 // `wenshu ask` minus process start: parse + plan, execute on a fresh Executor (no RFM or
-// customer-stats cache carried across repetitions), and render the table to a string (never
+// customer-stats cache carried across repetitions; under --engine pushdown the SQL runs on
+// the server each time), and render the table to a string (never
 // printed). `--parse` times understanding over the question corpora instead. Output: JSON.
 
 import ArgumentParser
@@ -34,8 +35,9 @@ struct Bench: ParsableCommand {
     var out: [String: Any] = [
       "db": engine.database.path,
       "today": today.iso,
-      "orders": engine.database.cube.orders.count,
-      "customers": engine.database.cube.customers.count,
+      "engine": engine.choice.kind.rawValue,
+      "orders": engine.orderCount,
+      "customers": engine.choice.kind == .cube ? engine.database.cube.customers.count : engine.customerCount,
       "items": engine.database.cube.items?.count ?? 0,
       "feedback": engine.database.cube.feedback?.count ?? 0,
       "load_seconds": engine.database.seconds,
@@ -74,8 +76,7 @@ struct Bench: ParsableCommand {
       for rep in 0..<(warmup + reps) {
         // Everything that answers the question happens inside the timed region, on a fresh
         // executor: nothing computed for one repetition is reused by the next.
-        let executor = Executor(cube: engine.database.cube, topics: engine.vocabulary.topics)
-        executor.analysisGrammar = engine.vocabulary.analysis
+        let answers = engine.answers.fresh()
         let a = DispatchTime.now()
         let (planned, refused, _, _) = engine.plan(q, today: today)
         let b = DispatchTime.now()
@@ -85,7 +86,7 @@ struct Bench: ParsableCommand {
         }
         let table: ResultTable
         do {
-          table = try executor.run(planned.tree, language: planned.language)
+          table = try answers.table(planned.tree, language: planned.language)
         } catch {
           refusal = String(describing: error)
           break

@@ -1,0 +1,138 @@
+// Where answers come from: the one seam between "a plan tree" and "its result table".
+//
+//   cube      the Executor over the in-memory cube (a SQLite file, the demo, or a PostgreSQL
+//             server's tables read into memory).
+//   pushdown  the plan tree compiled to one SQL statement (SQLCompiler, the server's dialect)
+//             and run on the PostgreSQL server; the result table is the executor's for the
+//             same plan: its columns, shape and notes are laid out by the executor over the
+//             data's facts (PostgresCubeLoader.RowSelection.facts: every dimension value,
+//             the first and last orders), and its rows are the statement's rows, which are
+//             by construction the rows the executor would give over the whole data
+//             (SQLCompiler's header; checked by the differential tests). Plans without a SQL
+//             form (model figures, clusters, sentiment) are refused with a pointer to
+//             --engine cube.
+//
+// The Engine asks its source and finishes the table the same way for both (Finishing.swift).
+
+import CubeSQLite
+import Execution
+import Foundation
+import PostgresIO
+import QueryModel
+import SQLCompiler
+
+/// How a database is answered.
+public enum EngineKind: String, Sendable, CaseIterable {
+  case cube, pushdown
+}
+
+/// The engine an Engine answers with, and why (said on stderr by the command line).
+public struct EngineChoice: Sendable {
+  public var kind: EngineKind
+  public var reason: String
+}
+
+extension Engine {
+  /// Why the customer models are not fitted under pushdown.
+  public static let modelNeedsCube =
+    "the customer models (BG/NBD, Gamma-Gamma) are fitted in memory over every order; under --engine pushdown only the facts are read: use --engine cube"
+}
+
+/// Answers plan trees with result tables.
+public protocol AnswerSource: AnyObject, Sendable {
+  func table(_ tree: LogicalPlan, language: Language) throws -> ResultTable
+  /// The same source with nothing cached from earlier questions (for timings).
+  func fresh() -> AnswerSource
+}
+
+extension Executor: AnswerSource {
+  public func table(_ tree: LogicalPlan, language: Language) throws -> ResultTable {
+    try run(tree, language: language)
+  }
+
+  public func fresh() -> AnswerSource {
+    let e = Executor(cube: cube, topics: topics)
+    e.analysisGrammar = analysisGrammar
+    return e
+  }
+}
+
+/// Answers by running each plan's SQL where the data lives.
+public final class PushdownAnswers: AnswerSource, @unchecked Sendable {
+  /// Lays out the result table (columns, shape, notes) over the data's facts.
+  let layout: Executor
+  let compiler: SQLCompiler
+  /// Runs a compiled statement (values bound) and returns its rows.
+  let rows: @Sendable (CompiledSQL) throws -> [[Value]]
+  /// Where the SQL runs, for messages ("PostgreSQL at …").
+  let place: String
+
+  public init(layout: Executor, compiler: SQLCompiler, place: String, rows: @escaping @Sendable (CompiledSQL) throws -> [[Value]]) {
+    self.layout = layout
+    self.compiler = compiler
+    self.place = place
+    self.rows = rows
+  }
+
+  public func fresh() -> AnswerSource { self }
+
+  public func table(_ tree: LogicalPlan, language: Language) throws -> ResultTable {
+    let compiled: CompiledSQL
+    do {
+      compiled = try compiler.compile(tree, language: language)
+    } catch {
+      // The cube refuses some of the same plans (a feedback figure without feedback): its
+      // refusal then, in its words; else the plan has no SQL form.
+      _ = try layout.run(tree, language: language)
+      throw Refusal(PushdownAnswers.noSQL(error, language))
+    }
+    var table = try layout.run(tree, language: language)
+    let got: [[Value]]
+    do {
+      got = try rows(compiled)
+    } catch {
+      throw Refusal((language == .zh ? "在 \(place) 上执行 SQL 失败：" : "the SQL failed on \(place): ") + String(describing: error))
+    }
+    if let bad = got.first(where: { $0.count != table.columns.count }) {
+      throw Refusal("the SQL returned \(bad.count) columns where the answer has \(table.columns.count) (\(table.columns.map(\.id).joined(separator: ", ")))")
+    }
+    table.rows = got
+    return table
+  }
+
+  static func noSQL(_ error: Error, _ language: Language) -> String {
+    language == .zh
+      ? "\(error)。--engine pushdown 只用 SQL 在服务器上回答；这个问题请用 --engine cube（把数据载入内存）来问。"
+      : "\(error). Under --engine pushdown the server answers in SQL only; ask this with --engine cube (the data loaded into memory)."
+  }
+}
+
+extension PushdownAnswers {
+  /// Runs the statements on a PostgreSQL server through `pool`.
+  public convenience init(layout: Executor, compiler: SQLCompiler, pool: PostgresPool) {
+    self.init(layout: layout, compiler: compiler, place: PostgresURL.redact(pool.url)) { c in
+      try pool.rows(c.sql, c.parameters.map(PushdownAnswers.text)).map { $0.map(PushdownAnswers.value) }
+    }
+  }
+
+  /// A bound value as libpq's text form (nil: NULL).
+  static func text(_ v: SQLValue) -> String? {
+    switch v {
+    case .null: return nil
+    case .int(let i): return String(i)
+    case .double(let d): return d.isFinite ? String(d) : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
+    case .text(let s): return s
+    }
+  }
+
+  /// A cell as the executor writes it: integers stay integers (keys keep their type).
+  static func value(_ v: PostgresValue) -> Value {
+    switch v {
+    case .null: return .null
+    case .int(let i): return .int(i)
+    case .double(let d): return d.isNaN ? .null : .double(d)
+    case .bool(let b): return .int(b ? 1 : 0)
+    case .text(let s), .date(let s), .timestamp(let s): return .string(s)
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// Engine pushdown on a real PostgreSQL server (WENSHU_PG_URL, as PostgresTests; skipped
+// without it, a failure under CI): every database of the differential tests (the generated
+// demos and edge databases, exported into databases of their own, wenshu_diff_*; the shared
+// ones as .ci/postgres.sh exports them) is answered by an Engine with --engine pushdown, and
+//
+//   - its facts (dimension values, date range, what the data has) are those of the whole data;
+//   - random plan trees (the generator of the differential tests, Tests/WenshuTests/
+//     DifferentialPlans.swift, linked here) answered by the server agree with the cube loaded
+//     from the same SQLite file: the same columns, shape and notes, the same rows by the rules
+//     of DifferentialCompare.swift; nothing is corrected or skipped;
+//   - plans with no SQL form are refused with a pointer to --engine cube.
+//
+//   WENSHU_PG_DIFF_PLANS   plans per run (default 2000)
+//   WENSHU_DIFF_SEED       the run's seed (as DifferentialTests)
+
+import CubeSQLite
+import Engine
+import Execution
+import Foundation
+import PostgresIO
+import QueryModel
+import SQLCompiler
+import TestSupport
+import XCTest
+
+final class PushdownTests: XCTestCase {
+  static var planCount: Int {
+    ProcessInfo.processInfo.environment["WENSHU_PG_DIFF_PLANS"].flatMap { Int($0) } ?? 2000
+  }
+
+  /// Each differential dataset with its pushdown engine on the server (built once per process).
+  static func servers() throws -> [(DiffDataset, Engine)] {
+    let base = try serverBase()
+    lock.lock()
+    defer { lock.unlock() }
+    if let c = cached { return c }
+    let sets = try DiffData.all()
+    var out: [(DiffDataset, Engine)] = []
+    for ds in sets {
+      let url = try database(for: ds, base: base)
+      out.append((ds, try Engine(database: url, grammars: TestData.grammars.path, today: TestData.demoToday, engine: .pushdown)))
+    }
+    cached = out
+    return out
+  }
+
+  static let lock = NSLock()
+  nonisolated(unsafe) static var cached: [(DiffDataset, Engine)]?
+
+  /// postgresql://user@host:port of the test server.
+  static func serverBase() throws -> String {
+    let url = try PostgresURL(try PostgresTests.serverURL())
+    return "postgresql://\(url.user ?? "wenshu")@\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)"
+  }
+
+  /// The dataset's database on the server: the shared ones as .ci/postgres.sh exported them,
+  /// the generated ones exported now (replacing an earlier run's tables).
+  static func database(for ds: DiffDataset, base: String) throws -> String {
+    if ["retail_cn", "cdnow_sample", "cdnow"].contains(ds.name) { return base + "/" + ds.name }
+    let name = "wenshu_diff_" + ds.name.replacingOccurrences(of: "-", with: "_")
+    let admin = try PostgresConnection(url: base + "/wenshu_scratch", mode: .write)
+    if try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty {
+      try admin.execute("CREATE DATABASE " + quotePostgresIdentifier(name))
+    }
+    let url = base + "/" + name
+    _ = try PostgresExport.export(sqlitePath: ds.path, to: url, replace: true)
+    return url
+  }
+
+  // MARK: - facts
+
+  /// The pushdown engine reads only the facts, and they are the whole data's facts.
+  func testFactsAreTheWholeDataFacts() throws {
+    for (ds, engine) in try Self.servers() {
+      let facts = engine.database.cube
+      let whole = ds.loaded.cube
+      XCTAssertEqual(engine.choice.kind, .pushdown)
+      XCTAssertEqual(facts.dateRange, whole.dateRange, ds.name)
+      XCTAssertEqual(facts.availableDimensions, whole.availableDimensions, ds.name)
+      XCTAssertEqual(facts.feedback != nil, whole.feedback != nil, ds.name)
+      XCTAssertEqual(facts.items != nil, whole.items != nil, ds.name)
+      XCTAssertEqual(facts.events != nil, whole.events != nil, ds.name)
+      XCTAssertEqual(facts.customers.tableRowCount > 0, whole.customers.tableRowCount > 0, ds.name)
+      for d in DimensionID.allCases {
+        XCTAssertEqual(Set(facts.values(of: d)), Set(whole.values(of: d)), "\(ds.name) \(d)")
+      }
+      XCTAssertEqual(engine.orderCount, ds.loaded.schema.tables.first { $0.name == ds.loaded.mapping.orders.table }?.rowCount, ds.name)
+      if whole.orders.count > 1000 {
+        XCTAssertLessThan(facts.orders.count, whole.orders.count, "\(ds.name): only the facts are read")
+      }
+    }
+  }
+
+  // MARK: - random plans
+
+  func testRandomPlansAgreeWithTheCube() throws {
+    let servers = try Self.servers()
+    let sets = servers.map(\.0)
+    let engineOf = Dictionary(servers.map { ($0.0.name, $0.1) }, uniquingKeysWith: { a, _ in a })
+    let seed = ProcessInfo.processInfo.environment["WENSHU_DIFF_SEED"].flatMap { UInt64($0) } ?? 20_261_122
+    let count = Self.planCount
+    let tally = Tally()
+    let t0 = Date()
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      var i = w
+      while i < count {
+        defer { i += workers }
+        let s = DiffPlans.seed(run: seed, index: i)
+        guard let ds = DiffPlans.dataset(s, sets), let engine = engineOf[ds.name] else { continue }
+        let (tree, lang) = DiffPlans.tree(s, ds)
+        let cube = Result { try ds.executor.run(tree, language: lang) }
+        let pushed = Result { try engine.answers.table(tree, language: lang) }
+        let failure: String?
+        var bothRefused = false
+        switch (cube, pushed) {
+        case (.failure, .failure): bothRefused = true; failure = nil
+        case (.failure(let e), .success): failure = "the cube refused (\(e)) but the server answered"
+        case (.success, .failure(let e)): failure = "the server refused: \(e)"
+        case (.success(let a), .success(let b)): failure = Self.difference(a, b)
+        }
+        tally.add(ds.name, failure.map { "dataset=\(ds.name) seed=\(s) lang=\(lang.rawValue)\n  tree: \(tree.line)\n  \($0)" },
+                  refused: bothRefused)
+      }
+    }
+    let (failures, agreed, refused, perDataset) = (tally.failures, tally.agreed, tally.refused, tally.perDataset)
+    print("pushdown differential: \(count) plans, WENSHU_DIFF_SEED=\(seed), \(agreed) agree, \(refused) refused by both, \(failures.count) differ, "
+      + String(format: "%.1f s", Date().timeIntervalSince(t0)) + "; per dataset: "
+      + perDataset.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    for f in failures.prefix(10) { XCTFail(f) }
+    if failures.count > 10 { XCTFail("… and \(failures.count - 10) more differing plans") }
+  }
+
+  final class Tally: @unchecked Sendable {
+    let lock = NSLock()
+    var failures: [String] = []
+    var agreed = 0
+    var refused = 0
+    var perDataset: [String: Int] = [:]
+
+    func add(_ dataset: String, _ failure: String?, refused both: Bool) {
+      lock.lock()
+      defer { lock.unlock() }
+      perDataset[dataset, default: 0] += 1
+      if let failure { failures.append(failure) } else if both { refused += 1 } else { agreed += 1 }
+    }
+  }
+
+  /// The first difference between the cube's table and the server's, or nil.
+  static func difference(_ a: ResultTable, _ b: ResultTable) -> String? {
+    if a.columns != b.columns { return "columns: cube \(a.columns.map(\.id)), server \(b.columns.map(\.id))" }
+    if a.shape != b.shape { return "shape: cube \(a.shape), server \(b.shape)" }
+    if a.notes != b.notes { return "notes: cube \(a.notes), server \(b.notes)" }
+    if let d = DiffRunner.compare(a, b.rows.map { $0.map(sqlValue) }) {
+      return d + "\n  cube:\n" + DiffRunner.render(a.rows) + "\n  server:\n" + DiffRunner.render(b.rows)
+    }
+    return nil
+  }
+
+  static func sqlValue(_ v: Value) -> SQLValue {
+    switch v {
+    case .null: return .null
+    case .int(let i): return .int(i)
+    case .double(let d): return .double(d)
+    case .string(let s): return .text(s)
+    }
+  }
+
+  // MARK: - the engine choice
+
+  func testModelFiguresAreRefusedPointingToTheCube() throws {
+    let url = try PostgresTests.serverURL()
+    let engine = try Engine(database: url, grammars: TestData.grammars.path, today: TestData.demoToday, engine: .pushdown)
+    for q in ["各地区的客户终身价值", "predicted CLV by region", "客户聚类"] {
+      let a = engine.ask(q, today: TestData.demoToday)
+      XCTAssertNil(a.table, q)
+      XCTAssertTrue(a.refusal?.message.contains("--engine cube") ?? false, "\(q): \(a.refusal?.message ?? "answered")")
+    }
+  }
+
+  func testTheChoiceIsSaid() throws {
+    let url = try PostgresTests.serverURL()
+    let automatic = try Engine(database: url, grammars: TestData.grammars.path, today: TestData.demoToday)
+    XCTAssertEqual(automatic.choice.kind, .cube)
+    XCTAssertTrue(automatic.choice.reason.contains("fit in memory"), automatic.choice.reason)
+    XCTAssertThrowsError(try Engine(database: TestData.demoPath(), grammars: TestData.grammars.path, today: TestData.demoToday, engine: .pushdown)) { e in
+      XCTAssertTrue(String(describing: e).contains("postgresql://"), String(describing: e))
+    }
+  }
+}
