@@ -222,16 +222,19 @@ public final class Engine: @unchecked Sendable {
     }
   }
 
+  /// Rows of a table where the data lives (0 for nil or an unknown table).
+  public func tableRows(_ table: String?) -> Int { table.flatMap { rowCounts[$0] } ?? 0 }
+
   /// Orders and customers where the data lives (the server's counts under pushdown).
   public var orderCount: Int {
-    choice.kind == .cube ? database.cube.orders.count : rowCounts[database.mapping.orders.table] ?? 0
+    choice.kind == .cube ? database.cube.orders.count : tableRows(database.mapping.orders.table)
   }
   public var customerCount: Int {
     if choice.kind == .cube {
       let c = database.cube.customers
       return c.tableRowCount > 0 ? c.tableRowCount : c.count
     }
-    return database.mapping.customers.flatMap { rowCounts[$0.table] } ?? 0
+    return tableRows(database.mapping.customers?.table)
   }
 
   public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {

@@ -11,8 +11,8 @@
 // inference sees them.
 //
 // Under pushdown the answers come from SQL run on the server, and the cube is only the data's
-// facts: its vocabulary (every value of every mapped dimension: one row per distinct value,
-// SELECT DISTINCT ON), its date range (the first and last orders by date), and which roles
+// facts: its vocabulary (every value of every mapped dimension, and every event type: one row
+// per distinct value, SELECT DISTINCT ON), its date range (the first and last orders by date), and which roles
 // have rows. The orders those item rows belong to and the customers of those orders come
 // along, so the loader reads them as it reads the whole data. The mapping needs no rows at
 // all: it is inferred from the schema and the server's row counts.
@@ -163,8 +163,12 @@ public enum PostgresCubeLoader {
       }
       out[c.table] = union(parts)
     }
-    for table in [m.feedback?.table, m.events?.table].compactMap({ $0 }) {
-      if let f = from(table) { out[table] = "SELECT \(cols(table)) FROM \(f) LIMIT \(presenceRows)" }
+    if let fb = m.feedback, let f = from(fb.table) {
+      out[fb.table] = "SELECT \(cols(fb.table)) FROM \(f) LIMIT \(presenceRows)"
+    }
+    if let e = m.events, let f = from(e.table) {
+      // Every event type: a funnel names the steps the data lacks.
+      out[e.table] = union([distinct(e.table, e.type), "(SELECT \(cols(e.table)) FROM \(f) LIMIT \(presenceRows))"])
     }
     return out
   }

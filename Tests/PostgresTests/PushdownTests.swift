@@ -81,6 +81,7 @@ final class PushdownTests: XCTestCase {
       XCTAssertEqual(facts.items != nil, whole.items != nil, ds.name)
       XCTAssertEqual(facts.events != nil, whole.events != nil, ds.name)
       XCTAssertEqual(facts.customers.tableRowCount > 0, whole.customers.tableRowCount > 0, ds.name)
+      XCTAssertEqual(facts.events.map { Set($0.type.dictionary) }, whole.events.map { Set($0.type.dictionary) }, ds.name)
       for d in DimensionID.allCases {
         XCTAssertEqual(Set(facts.values(of: d)), Set(whole.values(of: d)), "\(ds.name) \(d)")
       }
