@@ -22,7 +22,7 @@ struct Wenshu: ParsableCommand {
         wenshu schema --db shop.sqlite
       With no --db, Wenshu answers on a built-in demo shop generated on first use.
       """,
-    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self, Export.self],
+    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self, Export.self, ExportSQL.self],
     defaultSubcommand: Repl.self)
 }
 
