@@ -10,7 +10,9 @@
 //             by construction the rows the executor would give over the whole data
 //             (SQLCompiler's header; checked by the differential tests). Plans without a SQL
 //             form (model figures, clusters, sentiment) are refused with a pointer to
-//             --engine cube.
+//             --engine cube. A DIFFERENCE node (A's figure, B's, A − B) is the executor's operator
+//             over the server's two-row breakdown: its note on a value without data depends
+//             on the rows.
 //
 // The Engine asks its source and finishes the table the same way for both (Finishing.swift).
 
@@ -77,6 +79,11 @@ public final class PushdownAnswers: AnswerSource, @unchecked Sendable {
   public func fresh() -> AnswerSource { self }
 
   public func table(_ tree: LogicalPlan, language: Language) throws -> ResultTable {
+    if case .difference(let d, let a, let b, let input) = tree {
+      // Two rows of a breakdown side by side: the executor's operator over the server's
+      // breakdown, so that its note on a value with no data is said as the cube says it.
+      return DifferenceOperator.combine(try table(input, language: language), dimension: d, a: a, b: b, language: language)
+    }
     let compiled: CompiledSQL
     do {
       compiled = try compiler.compile(tree, language: language)
@@ -115,12 +122,26 @@ extension PushdownAnswers {
     }
   }
 
+  /// The stored kinds of the server's columns (information_schema.columns.data_type), which
+  /// the compiler's normalize stage reads as the loader reads the same values.
+  public static func schema(postgresTypes: [String: [String: String]]) -> SourceSchema {
+    var s = SourceSchema()
+    for (table, columns) in postgresTypes {
+      for (column, type) in columns { s.set(table, column, SourceSchema.Kind(postgresType: type)) }
+    }
+    return s
+  }
+
   /// A bound value as libpq's text form (nil: NULL).
   static func text(_ v: SQLValue) -> String? {
     switch v {
     case .null: return nil
     case .int(let i): return String(i)
-    case .double(let d): return d.isFinite ? String(d) : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
+    case .double(let d):
+      // A whole number is written whole, so that it reads as any numeric type the server
+      // infers for its placeholder (orders >= 2: bigint).
+      if d.isFinite && d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+      return d.isFinite ? String(d) : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
     case .text(let s): return s
     }
   }

@@ -73,6 +73,7 @@ public final class Engine: @unchecked Sendable {
     var vocab = try Vocabulary(grammar: grammar)
     var choice = EngineChoice(kind: .cube, reason: "")
     var pool: PostgresPool?
+    var columnTypes: [String: [String: String]] = [:]
     if let url = path, PostgresURL.looksLikeURL(url) {
       // A PostgreSQL server: its tables read into the in-memory cube, or only their facts
       // with the answers computed on the server (PostgresIO).
@@ -83,6 +84,7 @@ public final class Engine: @unchecked Sendable {
       }
       database = load.database
       rowCounts = load.rowCounts
+      columnTypes = load.columnTypes
       if choice.kind == .cube { pool = nil }
     } else {
       if requested == .pushdown {
@@ -108,7 +110,9 @@ public final class Engine: @unchecked Sendable {
     executor = Executor(cube: cube, topics: vocab.topics)
     executor.analysisGrammar = vocab.analysis
     if let pool {
-      answers = PushdownAnswers(layout: executor, compiler: Engine.compiler(database.mapping, vocab, dialect: .sqlite), pool: pool)
+      var compiler = Engine.compiler(database.mapping, vocab, dialect: .postgres)
+      compiler.schema = PushdownAnswers.schema(postgresTypes: columnTypes)
+      answers = PushdownAnswers(layout: executor, compiler: compiler, pool: pool)
     } else {
       answers = executor
     }
