@@ -77,7 +77,6 @@ public final class Engine: @unchecked Sendable {
     if let url = path, PostgresURL.looksLikeURL(url) {
       // A PostgreSQL server: its tables read into the in-memory cube, or only their facts
       // with the answers computed on the server (PostgresIO).
-      if requested != .cube { pool = try PostgresPool(url: url, statementTimeout: statementTimeout) }
       let load = try PostgresCubeLoader.load(url: url, mappingFile: mapping, statementTimeout: statementTimeout) { m, counts in
         choice = Engine.choose(requested, orders: counts[m.orders.table] ?? 0)
         return choice.kind == .cube ? .all : .facts
@@ -85,7 +84,7 @@ public final class Engine: @unchecked Sendable {
       database = load.database
       rowCounts = load.rowCounts
       columnTypes = load.columnTypes
-      if choice.kind == .cube { pool = nil }
+      if choice.kind == .pushdown { pool = try PostgresPool(url: url, statementTimeout: statementTimeout) }
     } else {
       if requested == .pushdown {
         throw Refusal("--engine pushdown runs each question's SQL on a PostgreSQL server: give --db postgresql://user@host/db (a SQLite file or the demo is answered by the cube).")
