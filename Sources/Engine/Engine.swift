@@ -214,7 +214,7 @@ public final class Engine: @unchecked Sendable {
   }
 
   /// The engine for a PostgreSQL database whose orders table has `orders` rows.
-  static func choose(_ requested: EngineKind?, orders: Int) -> EngineChoice {
+  public static func choose(_ requested: EngineKind?, orders: Int) -> EngineChoice {
     switch requested {
     case .cube?: return EngineChoice(kind: .cube, reason: "asked for (--engine cube)")
     case .pushdown?: return EngineChoice(kind: .pushdown, reason: "asked for (--engine pushdown)")

@@ -10,7 +10,9 @@
 //     by the rules of DifferentialCompare.swift; nothing is corrected or skipped. (The cube
 //     from the server is the cube from the SQLite file where the export keeps every value's
 //     kind: PostgresTests checks retail_cn; a column of mixed kinds is stored as text.)
-//   - plans with no SQL form are refused with a pointer to --engine cube.
+//   - plans with no SQL form are refused with a pointer to --engine cube;
+//   - statements run read-only, bound and under the timeout; the automatic choice follows the
+//     server's order count.
 //
 //   WENSHU_PG_DIFF_PLANS   plans per run (default 2000)
 //   WENSHU_DIFF_SEED       the run's seed (as DifferentialTests)
@@ -201,6 +203,31 @@ final class PushdownTests: XCTestCase {
       XCTAssertNil(a.table, q)
       XCTAssertTrue(a.refusal?.message.contains("--engine cube") ?? false, "\(q): \(a.refusal?.message ?? "answered")")
     }
+  }
+
+  /// The automatic choice: the cube up to cubeOrderLimit orders, the server beyond; a choice
+  /// asked for is kept. (No server needed.)
+  func testTheAutomaticChoiceFollowsTheOrderCount() {
+    XCTAssertEqual(Engine.choose(nil, orders: Engine.cubeOrderLimit).kind, .cube)
+    XCTAssertEqual(Engine.choose(nil, orders: Engine.cubeOrderLimit + 1).kind, .pushdown)
+    XCTAssertTrue(Engine.choose(nil, orders: Engine.cubeOrderLimit + 1).reason.contains("--engine cube"))
+    XCTAssertEqual(Engine.choose(.cube, orders: 10 * Engine.cubeOrderLimit).kind, .cube)
+    XCTAssertEqual(Engine.choose(.pushdown, orders: 3).kind, .pushdown)
+  }
+
+  /// Statements for questions run read-only, with their values bound, under the timeout; a
+  /// refused statement leaves the pool usable.
+  func testPoolStatementsAreReadOnlyBoundAndTimed() throws {
+    let pool = try PostgresPool(url: try PostgresTests.serverURL(), statementTimeout: 1)
+    XCTAssertEqual(try pool.rows("SELECT $1::text, $2::bigint", ["华东'; DROP TABLE orders; --", "7"]),
+                   [[.text("华东'; DROP TABLE orders; --"), .int(7)]])
+    XCTAssertThrowsError(try pool.rows("CREATE TABLE wenshu_must_not_exist (x int)", [])) { e in
+      XCTAssertEqual((e as? PostgresError)?.kind, .readOnly, String(describing: e))
+    }
+    XCTAssertThrowsError(try pool.rows("SELECT pg_sleep(3)", [])) { e in
+      XCTAssertEqual((e as? PostgresError)?.kind, .timeout, String(describing: e))
+    }
+    XCTAssertEqual(try pool.rows("SELECT count(*) FROM orders", []), [[.int(38222)]])
   }
 
   func testTheChoiceIsSaid() throws {
