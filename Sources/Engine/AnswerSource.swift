@@ -108,9 +108,11 @@ public final class PushdownAnswers: AnswerSource, @unchecked Sendable {
   }
 
   static func noSQL(_ error: Error, _ language: Language) -> String {
-    language == .zh
-      ? "\(error)。--engine pushdown 只用 SQL 在服务器上回答；这个问题请用 --engine cube（把数据载入内存）来问。"
-      : "\(error). Under --engine pushdown the server answers in SQL only; ask this with --engine cube (the data loaded into memory)."
+    var why = String(describing: error)
+    while let last = why.last, last == "." || last == "。" { why.removeLast() }
+    return language == .zh
+      ? "这个问题没有 SQL 形式（\(why)）。--engine pushdown 只用 SQL 在服务器上回答；请用 --engine cube（把数据载入内存）来问。"
+      : "\(why). Under --engine pushdown the server answers in SQL only; ask this with --engine cube (the data loaded into memory)."
   }
 }
 
