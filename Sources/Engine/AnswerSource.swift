@@ -89,8 +89,9 @@ public final class PushdownAnswers: AnswerSource, @unchecked Sendable {
       compiled = try compiler.compile(tree, language: language)
     } catch {
       // The cube refuses some of the same plans (a feedback figure without feedback): its
-      // refusal then, in its words; else the plan has no SQL form.
-      _ = try layout.run(tree, language: language)
+      // refusal then, in its words; else the plan has no SQL form. (Model figures are not
+      // fitted over the facts to find out.)
+      if !tree.blocks.contains(where: PushdownAnswers.computedInMemory) { _ = try layout.run(tree, language: language) }
       throw Refusal(PushdownAnswers.noSQL(error, language))
     }
     var table = try layout.run(tree, language: language)
@@ -105,6 +106,11 @@ public final class PushdownAnswers: AnswerSource, @unchecked Sendable {
     }
     table.rows = got
     return table
+  }
+
+  /// Figures only the in-memory engine computes: fitted models, clusters, comment sentiment.
+  static func computedInMemory(_ p: Plan) -> Bool {
+    p.metrics.contains(where: \.isModel) || p.list == .churnRisk || p.analysis.map { $0.kind == .clusters || $0.kind == .sentiment } ?? false
   }
 
   static func noSQL(_ error: Error, _ language: Language) -> String {
