@@ -131,6 +131,12 @@ public enum PostgresCubeLoader {
     func distinct(_ table: String, _ column: String) -> String? {
       from(table).map { "(SELECT DISTINCT ON (\(q(column))) \(cols(table)) FROM \($0) ORDER BY \(q(column)))" }
     }
+    /// `a.x IN (SELECT k.y …)` compares as stored when both columns have one type, else as text.
+    func key(_ table: String, _ column: String, like other: (String, String)) -> (String, String) {
+      func type(_ t: String, _ c: String) -> String? { byName[t]?.columns.first { $0.name == c }?.dataType }
+      let same = type(table, column) != nil && type(table, column) == type(other.0, other.1)
+      return same ? (q(column), "k." + q(other.1)) : (q(column) + "::text", "k." + q(other.1) + "::text")
+    }
     func union(_ parts: [String?]) -> String? {
       let p = parts.compactMap { $0 }
       return p.isEmpty ? nil : p.joined(separator: "\nUNION\n")
@@ -150,7 +156,8 @@ public enum PostgresCubeLoader {
         parts.append("(SELECT \(cols(o.table)) FROM \(f) WHERE \(q(o.date)) IS NOT NULL ORDER BY \(q(o.date)) \(dir) LIMIT \(dateEndRows))")
       }
       if let i = m.items, let id = o.id, let itemsSQL {
-        parts.append("(SELECT \(cols(o.table)) FROM \(f) WHERE \(q(id))::text IN (SELECT k.\(q(i.order))::text FROM (\(itemsSQL)) k))")
+        let (a, b) = key(o.table, id, like: (i.table, i.order))
+        parts.append("(SELECT \(cols(o.table)) FROM \(f) WHERE \(a) IN (SELECT \(b) FROM (\(itemsSQL)) k))")
       }
       ordersSQL = union(parts)
       out[o.table] = ordersSQL
@@ -159,7 +166,8 @@ public enum PostgresCubeLoader {
       var parts: [String?] = c.attributes.values.sorted().map { distinct(c.table, $0) }
       if let b = c.birthYear { parts.append(distinct(c.table, b)) }
       if let ordersSQL {
-        parts.append("(SELECT \(cols(c.table)) FROM \(f) WHERE \(q(c.id))::text IN (SELECT k.\(q(o.customer))::text FROM (\(ordersSQL)) k))")
+        let (a, b) = key(c.table, c.id, like: (o.table, o.customer))
+        parts.append("(SELECT \(cols(c.table)) FROM \(f) WHERE \(a) IN (SELECT \(b) FROM (\(ordersSQL)) k))")
       }
       out[c.table] = union(parts)
     }
