@@ -39,6 +39,9 @@ enum FigureBasis: String, CaseIterable {
   }
 
   func column(_ component: String) -> String { rawValue + "_" + component }
+
+  /// Components holding sums of amounts (doubles); the others are counts.
+  static let realComponents: Set<String> = ["sales", "units", "sum", "sum_amount", "sum_discount", "sum_quantity", "ivl_sum"]
 }
 
 extension Compilation {
@@ -346,6 +349,14 @@ extension Compilation {
 
   // MARK: Metrics from components
 
+  /// A NULL in a component column (`[p]<basis>_<component>`) of the row union, typed on typed
+  /// engines (PostgreSQL types a union of NULLs pairwise, as text).
+  func nullComponent(_ column: String) -> String {
+    let name = column.hasPrefix("p") ? String(column.dropFirst()) : column
+    let component = name.split(separator: "_", maxSplits: 1).last.map(String.init) ?? name
+    return FigureBasis.realComponents.contains(component) ? nullReal : nullInteger
+  }
+
   /// A metric's value from the components of its basis (`ref` names a component column).
   func value(_ m: MetricID, _ ref: (FigureBasis, String) -> SQL) -> SQL {
     if let f = m.formula?.formula { return formulaSQL(f, ref) }
@@ -373,9 +384,9 @@ extension Compilation {
     case .atRiskCustomers: return z("risk")
     case .churnedCustomers: return z("churned")
     case .churnRate: return ratio(d.real(ref(b, "churned")), "with")
-    case .retention: return "NULL"
-    case .predictedPurchases, .clv, .pAlive, .churnProbability: return "NULL"
-    default: return "NULL"
+    case .retention: return SQL(raw: nullReal)
+    case .predictedPurchases, .clv, .pAlive, .churnProbability: return SQL(raw: nullReal)
+    default: return SQL(raw: nullReal)
     }
   }
 
@@ -412,7 +423,7 @@ extension Compilation {
     // Every row of the result: groups with data in the main period, and the time axis.
     let rows = cte("rw") {
       func arm(_ keySQL: [SQL], present: Bool, _ comps: [String: String], from: SQL) -> SQL {
-        let cols = keySQL + ["\(raw: present ? "1" : "NULL") AS pr"] + allComps.map { c in SQL(raw: (comps[c] ?? "NULL") + " AS " + c) }
+        let cols = keySQL + ["\(raw: present ? "1" : "NULL") AS pr"] + allComps.map { c in SQL(raw: (comps[c] ?? nullComponent(c)) + " AS " + c) }
         return "SELECT \(cols.joined(", ")) FROM \(from)"
       }
       var arms: [SQL] = []

@@ -71,13 +71,13 @@ extension Compilation {
     let raw = cte("cs0", materialized: true) {
       var cols: [SQL] = ["\(raw: d.rowid) AS rid", "\(storedKey(c.table, c.id)) AS rk"]
       for dim in attributeDimensions {
-        let v: SQL = c.attributes[dim].map { storedText(c.table, $0) } ?? "NULL"
+        let v: SQL = c.attributes[dim].map { storedText(c.table, $0) } ?? SQL(raw: nullText)
         cols.append("\(v) AS \(raw: attributeColumn(dim))")
       }
-      cols.append("\(c.name.map { storedText(c.table, $0) } ?? "NULL") AS name")
-      let birth: SQL = c.birthYear.map { b in "CASE WHEN \(raw: q(b)) IS NULL THEN NULL ELSE \(storedInteger(c.table, b)) END" } ?? "NULL"
+      cols.append("\(c.name.map { storedText(c.table, $0) } ?? SQL(raw: nullText)) AS name")
+      let birth: SQL = c.birthYear.map { b in "CASE WHEN \(raw: q(b)) IS NULL THEN NULL ELSE \(storedInteger(c.table, b)) END" } ?? SQL(raw: nullInteger)
       cols.append("\(birth) AS birth")
-      cols.append("\(c.signup.map { storedDay(c.table, $0) } ?? "NULL") AS dt")
+      cols.append("\(c.signup.map { storedDay(c.table, $0) } ?? SQL(raw: nullInteger)) AS dt")
       return "SELECT \(cols.joined(", ")) FROM \(raw: q(c.table))"
     }
     return cte("cs") {
@@ -100,7 +100,7 @@ extension Compilation {
         "\(storedKey(t, m.customer)) AS rc",
         "\(storedDay(t, m.date)) AS dt",
         "CASE WHEN \(raw: q(m.amount)) IS NULL THEN NULL ELSE \(storedReal(t, m.amount)) END AS amount",
-        "\(m.channel.map { storedText(t, $0) } ?? "NULL") AS channel",
+        "\(m.channel.map { storedText(t, $0) } ?? SQL(raw: nullText)) AS channel",
         "\(m.quantity.map { "coalesce(\(storedReal(t, $0)), 0.0)" as SQL } ?? "0.0") AS qty",
         "\(m.discount.map { "coalesce(\(storedReal(t, $0)), 0.0)" as SQL } ?? "0.0") AS disc",
       ]
@@ -159,6 +159,7 @@ extension Compilation {
   /// A NULL of type text or integer (typed engines; plain NULL on SQLite).
   var nullText: String { reader == nil ? "NULL" : d.toText("NULL").literal(d.literal) }
   var nullInteger: String { reader == nil ? "NULL" : d.toInteger("NULL").literal(d.literal) }
+  var nullReal: String { reader == nil ? "NULL" : d.toReal("NULL").literal(d.literal) }
 
   /// Every customer (the cube's customer rows): key, in_table, attributes, name, birth, signup
   /// and the figures of `st` (n_orders 0 and spend 0 for customers without dated orders).
@@ -209,8 +210,8 @@ extension Compilation {
       let price: SQL = i.unitPrice.map { "coalesce(\(storedReal(i.table, $0)), 0.0)" } ?? "0.0"
       return """
         SELECT coalesce(\(storedInteger(i.table, i.order)), 0) AS oid, \
-        \(i.product.map { storedText(i.table, $0) } ?? "NULL") AS product, \
-        \(i.category.map { storedText(i.table, $0) } ?? "NULL") AS category, \
+        \(i.product.map { storedText(i.table, $0) } ?? SQL(raw: nullText)) AS product, \
+        \(i.category.map { storedText(i.table, $0) } ?? SQL(raw: nullText)) AS category, \
         \(quantity) AS q, \(price) AS price FROM \(raw: q(i.table))
         """
     }

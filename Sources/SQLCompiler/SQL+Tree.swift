@@ -82,7 +82,7 @@ final class TreeCompilation {
         let a: SQL = "p.\(raw: c.q(f.id))", b: SQL = "w.\(raw: c.q(f.id))"
         let numeric = f.numeric && (wc.first { $0.id == f.id }?.numeric ?? false)
         cols.append("\(b) AS \(raw: c.q(f.id + "_whole"))")
-        let share: SQL = numeric ? "(CASE WHEN \(a) IS NULL OR \(b) IS NULL OR \(b) = 0 THEN NULL ELSE \(c.d.real(a)) / \(b) END)" : "NULL"
+        let share: SQL = numeric ? "(CASE WHEN \(a) IS NULL OR \(b) IS NULL OR \(b) = 0 THEN NULL ELSE \(c.d.real(a)) / \(b) END)" : SQL(raw: c.nullReal)
         cols.append("\(share) AS \(raw: c.q(f.id + "_share"))")
         out.append(OutputColumn(id: f.id + "_whole", isKey: false, numeric: f.numeric))
         out.append(OutputColumn(id: f.id + "_share", isKey: false, numeric: true))

@@ -25,7 +25,7 @@ def read_export(path):
                 datasets[x["name"]] = x
             elif x["kind"] == "plan":
                 plans.append(x)
-            else:
+            elif x["kind"] == "compile_error":
                 errors.append(x)
     return datasets, plans, errors
 
@@ -108,9 +108,16 @@ def report(name, plans, differ, errors, seconds, examples):
     """Prints the summary; returns the process exit status."""
     print("%s: %d plans, %d agree, %d differ, %d not compiled (%.1f s)"
           % (name, len(plans), len(plans) - len(differ), len(differ), len(errors), seconds))
+    kinds = {}
+    for _, why in differ:
+        k = why.split(":")[0] if why.startswith("row ") is False else why.split(":")[0].split(" column ")[-1]
+        k = why[:70] if why.startswith("the SQL failed") else k
+        kinds[k] = kinds.get(k, 0) + 1
+    for k, n in sorted(kinds.items(), key=lambda x: -x[1])[:15]:
+        print("  %4d  %s" % (n, k))
     for plan, why in differ[:examples]:
         print("--- dataset=%s seed=%s: %s" % (plan["dataset"], plan["seed"], why))
         print(plan["sql"][:4000])
     for e in errors[:examples]:
-        print("--- not compiled: dataset=%s seed=%s: %s" % (e["dataset"], e["seed"], e["error"]))
+        print("--- not compiled: dataset=%s seed=%s: %s" % (e["dataset"], e.get("seed"), e["error"]))
     return 0 if not differ and not errors else 1

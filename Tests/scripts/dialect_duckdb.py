@@ -69,7 +69,9 @@ def main():
         cons = {name: load(ds, scratch) for name, ds in datasets.items() if name in used}
     print("duckdb %s: %d datasets loaded in %.1f s" % (duckdb.__version__, len(cons), time.time() - t0))
     differ = []
-    for p in plans:
+    for i, p in enumerate(plans):
+        if (i + 1) % 250 == 0:
+            print("  %d of %d statements, %.0f s" % (i + 1, len(plans), time.time() - t0), file=sys.stderr, flush=True)
         try:
             got = cons[p["dataset"]].execute(p["sql"]).fetchall()
         except Exception as e:  # the statement failed: a difference

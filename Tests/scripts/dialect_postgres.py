@@ -91,7 +91,9 @@ def main():
         load(url, datasets[name])
     print("postgres: %d datasets loaded in %.1f s" % (len(used), time.time() - t0))
     differ = []
-    for p in plans:
+    for i, p in enumerate(plans):
+        if (i + 1) % 250 == 0:
+            print("  %d of %d statements, %.0f s" % (i + 1, len(plans), time.time() - t0), file=sys.stderr, flush=True)
         try:
             got = run(url, datasets[p["dataset"]], p["sql"])
         except Exception as e:

@@ -16,6 +16,7 @@ prints for its question.
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -43,7 +44,10 @@ TYPES = {
 def session():
     return (SparkSession.builder.master("local[2]").appName("wenshu-dialect")
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.ui.showConsoleProgress", "false")
+            # Small tables: one shuffle partition, no adaptive re-planning of each statement.
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.sql.adaptive.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.memory", "2g")
             .getOrCreate())
@@ -83,17 +87,24 @@ def main():
     by_dataset = {}
     for p in plans:
         by_dataset.setdefault(p["dataset"], []).append(p)
-    for name, ps in sorted(by_dataset.items()):
-        register(spark, datasets[name])
-        for p in ps:
-            try:
-                got = [tuple(r) for r in spark.sql(p["sql"]).collect()]
-            except Exception as e:  # the statement failed: a difference
-                differ.append((p, "the SQL failed: %s" % str(e).strip().splitlines()[0][:300]))
-                continue
-            why = dc.compare(p, got)
-            if why:
-                differ.append((p, why))
+    done = [0]
+
+    def check(p):
+        try:
+            got = [tuple(r) for r in spark.sql(p["sql"]).collect()]
+        except Exception as e:  # the statement failed: a difference
+            return p, "the SQL failed: %s" % str(e).strip().splitlines()[0][:300]
+        finally:
+            done[0] += 1
+            if done[0] % 50 == 0:
+                print("  %d of %d statements, %.0f s" % (done[0], len(plans), time.time() - t0), file=sys.stderr, flush=True)
+        return p, dc.compare(p, got)
+
+    # Two statements at a time (one plans while the other runs), one dataset's views at a time.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for name, ps in sorted(by_dataset.items()):
+            register(spark, datasets[name])
+            differ += [(p, why) for p, why in pool.map(check, ps) if why]
     cases = [p for p in plans if "case" in p]
     randoms = [p for p in plans if "case" not in p]
     bad_cases = {p["case"] for p, _ in differ if "case" in p}
