@@ -1,6 +1,8 @@
 // The façade: the only module that knows every stage. It loads the grammar and the data,
 // and answers a question by understanding → planning → execution, returning an `Answer`
 // that the command line renders. Nothing below reads the clock: today is passed in.
+// Execution is asked of the Engine's `answers` (AnswerSource.swift): the cube, or SQL pushed
+// down to a PostgreSQL server; which one and why is `choice`.
 
 import CubeSQLite
 import DemoData
@@ -38,7 +40,14 @@ public final class Engine: @unchecked Sendable {
   public private(set) var vocabulary: Vocabulary
   public let parser: QuestionParser
   public let planner: Planner
+  /// The executor over the cube (under pushdown the cube holds the data's facts only).
   public let executor: Executor
+  /// Where answers come from: the executor, or SQL run on the server.
+  public let answers: AnswerSource
+  /// The engine answering and why.
+  public let choice: EngineChoice
+  /// Rows per table where the data lives (a server's counts under pushdown).
+  public let rowCounts: [String: Int]
   public let database: LoadedDatabase
   public let catalog: Catalog
   /// The phrases a refusal may offer in place of an unknown word, by length (built once).
@@ -46,22 +55,46 @@ public final class Engine: @unchecked Sendable {
   /// The natural order of dimension values (grammars/config/order.rules).
   public let order: DimensionOrder
 
+  /// Largest orders table the automatic choice reads into memory (engine cube); larger ones are
+  /// answered by the server (engine pushdown).
+  public static let cubeOrderLimit = 50_000_000
+
   /// Loads the grammar (from `grammars`, or found beside the binary or the package) and the
-  /// database (the built-in demo when `database` is nil).
-  public init(database path: String?, grammars: String? = nil, mapping: String? = nil, today: Day) throws {
+  /// database (the built-in demo when `database` is nil). `engine` chooses how a PostgreSQL
+  /// database is answered (nil: cube when its orders fit in memory, else pushdown); files
+  /// and the demo are always answered by the cube.
+  public init(database path: String?, grammars: String? = nil, mapping: String? = nil, today: Day,
+              engine requested: EngineKind? = nil, statementTimeout: Int = 300) throws {
     guard let dir = GrammarSet.locate(explicit: grammars) else {
       throw Refusal("grammar files not found: put grammars/ next to the wenshu binary, or pass --grammars DIR")
     }
     grammar = try GrammarSet(directory: dir)
     order = try DimensionOrder(grammar: grammar)
     var vocab = try Vocabulary(grammar: grammar)
+    var choice = EngineChoice(kind: .cube, reason: "")
+    var pool: PostgresPool?
+    var columnTypes: [String: [String: String]] = [:]
     if let url = path, PostgresURL.looksLikeURL(url) {
-      // A PostgreSQL server: its tables are read once into the in-memory cube (PostgresIO).
-      database = try PostgresCubeLoader.load(url: url, mappingFile: mapping)
+      // A PostgreSQL server: its tables read into the in-memory cube, or only their facts
+      // with the answers computed on the server (PostgresIO).
+      let load = try PostgresCubeLoader.load(url: url, mappingFile: mapping, statementTimeout: statementTimeout) { m, counts in
+        choice = Engine.choose(requested, orders: counts[m.orders.table] ?? 0)
+        return choice.kind == .cube ? .all : .facts
+      }
+      database = load.database
+      rowCounts = load.rowCounts
+      columnTypes = load.columnTypes
+      if choice.kind == .pushdown { pool = try PostgresPool(url: url, statementTimeout: statementTimeout) }
     } else {
+      if requested == .pushdown {
+        throw Refusal("--engine pushdown runs each question's SQL on a PostgreSQL server: give --db postgresql://user@host/db (a SQLite file or the demo is answered by the cube).")
+      }
       let dbPath = try path ?? DemoDatabase.cachedDemo(today: today)
       database = try CubeLoader.load(path: dbPath, mappingFile: mapping)
+      rowCounts = Dictionary(database.schema.tables.map { ($0.name, $0.rowCount) }, uniquingKeysWith: { a, _ in a })
+      choice.reason = "the data is read into memory"
     }
+    self.choice = choice
     let cube = database.cube
     var values: [DimensionID: [String]] = [:]
     for d in DimensionID.allCases where ![.customer, .segment, .topic].contains(d) {
@@ -75,6 +108,13 @@ public final class Engine: @unchecked Sendable {
     suggestionPhrases = Engine.suggestionIndex(vocab.lexicon.phrases)
     executor = Executor(cube: cube, topics: vocab.topics)
     executor.analysisGrammar = vocab.analysis
+    if let pool {
+      var compiler = Engine.compiler(database.mapping, vocab, dialect: .postgres)
+      compiler.schema = PushdownAnswers.schema(postgresTypes: columnTypes)
+      answers = PushdownAnswers(layout: executor, compiler: compiler, pool: pool)
+    } else {
+      answers = executor
+    }
     var catalog = Catalog(dimensions: cube.availableDimensions, hasFeedback: cube.feedback != nil, hasItems: cube.items != nil,
                           hasCustomerTable: cube.customers.tableRowCount > 0, dataRange: cube.dateRange)
     catalog.hasEvents = cube.events != nil
@@ -126,7 +166,7 @@ public final class Engine: @unchecked Sendable {
     let (planned, refusal, lang, reading) = plan(question, today: today, conversation: conversation)
     guard let planned else { return Answer(question: question, language: lang, planned: nil, table: nil, refusal: refusal) }
     do {
-      var table = try executor.run(planned.tree, language: planned.language)
+      var table = try answers.table(planned.tree, language: planned.language)
       var understood = planned
       if planned.plan.metrics.contains(where: \.isModel) || planned.plan.list == .churnRisk, let model = table.notes.first {
         // The interpretation names the model and its fitted parameters.
@@ -140,6 +180,8 @@ public final class Engine: @unchecked Sendable {
       return answer
     } catch let e as ExecutionError {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(e.message))
+    } catch let r as Refusal {
+      return Answer(question: question, language: lang, planned: planned, table: nil, refusal: r)
     } catch {
       return Answer(question: question, language: lang, planned: planned, table: nil, refusal: Refusal(String(describing: error)))
     }
@@ -148,7 +190,7 @@ public final class Engine: @unchecked Sendable {
   /// Runs a plan already understood (an alternative reading the user chose).
   public func run(_ planned: PlannedQuestion, question: String) -> Answer {
     do {
-      var table = try executor.run(planned.tree, language: planned.language)
+      var table = try answers.table(planned.tree, language: planned.language)
       var understood = planned
       let coverage = finish(&table, &understood)
       var answer = Answer(question: question, language: planned.language, planned: understood, table: table, refusal: nil)
@@ -156,17 +198,46 @@ public final class Engine: @unchecked Sendable {
       return answer
     } catch {
       return Answer(question: question, language: planned.language, planned: planned, table: nil,
-                    refusal: Refusal((error as? ExecutionError)?.message ?? String(describing: error)))
+                    refusal: (error as? Refusal) ?? Refusal((error as? ExecutionError)?.message ?? String(describing: error)))
     }
   }
 
   /// The plan as one SQL statement, runnable in the sqlite3 shell against the same database
   /// (values written as quoted literals), or why it has none (model-based figures).
   /// The SQL compiler for this database's mapping, topics and event steps.
-  var sqlCompiler: SQLCompiler {
-    var c = SQLCompiler(mapping: database.mapping, topics: vocabulary.topics)
+  var sqlCompiler: SQLCompiler { Engine.compiler(database.mapping, vocabulary, dialect: .sqlite) }
+
+  static func compiler(_ mapping: DataMapping, _ vocabulary: Vocabulary, dialect: SQLDialect) -> SQLCompiler {
+    var c = SQLCompiler(mapping: mapping, dialect: dialect, topics: vocabulary.topics)
     c.eventSteps = vocabulary.analysis.eventSteps
     return c
+  }
+
+  /// The engine for a PostgreSQL database whose orders table has `orders` rows.
+  public static func choose(_ requested: EngineKind?, orders: Int) -> EngineChoice {
+    switch requested {
+    case .cube?: return EngineChoice(kind: .cube, reason: "asked for (--engine cube)")
+    case .pushdown?: return EngineChoice(kind: .pushdown, reason: "asked for (--engine pushdown)")
+    case nil:
+      return orders <= cubeOrderLimit
+        ? EngineChoice(kind: .cube, reason: "\(orders) orders fit in memory (at most \(cubeOrderLimit); --engine pushdown answers on the server)")
+        : EngineChoice(kind: .pushdown, reason: "\(orders) orders are more than \(cubeOrderLimit) read into memory (--engine cube loads them anyway)")
+    }
+  }
+
+  /// Rows of a table where the data lives (0 for nil or an unknown table).
+  public func tableRows(_ table: String?) -> Int { table.flatMap { rowCounts[$0] } ?? 0 }
+
+  /// Orders and customers where the data lives (the server's counts under pushdown).
+  public var orderCount: Int {
+    choice.kind == .cube ? database.cube.orders.count : tableRows(database.mapping.orders.table)
+  }
+  public var customerCount: Int {
+    if choice.kind == .cube {
+      let c = database.cube.customers
+      return c.tableRowCount > 0 ? c.tableRowCount : c.count
+    }
+    return tableRows(database.mapping.customers?.table)
   }
 
   public func sql(for planned: PlannedQuestion) -> Result<String, Refusal> {
@@ -195,9 +266,9 @@ public final class Engine: @unchecked Sendable {
     let c = database.cube
     let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
     let secs = String(format: "%.2f", database.seconds)
-    let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
+    let how = choice.kind == .cube ? "" : (lang == .zh ? "（在服务器上计算）" : " (answered on the server)")
     return lang == .zh
-      ? "已载入 \(database.path)：\(customers) 位客户，\(c.orders.count) 笔订单，\(range)，用时 \(secs) 秒"
-      : "Loaded \(database.path): \(customers) customers, \(c.orders.count) orders, \(range), in \(secs) s"
+      ? "已载入 \(database.path)\(how)：\(customerCount) 位客户，\(orderCount) 笔订单，\(range)，用时 \(secs) 秒"
+      : "Loaded \(database.path)\(how): \(customerCount) customers, \(orderCount) orders, \(range), in \(secs) s"
   }
 }

@@ -4,8 +4,8 @@
 
 import QueryModel
 
-enum DifferenceOperator {
-  static func combine(_ t: ResultTable, dimension: DimensionID, a: String, b: String, language: Language) -> ResultTable {
+public enum DifferenceOperator {
+  public static func combine(_ t: ResultTable, dimension: DimensionID, a: String, b: String, language: Language) -> ResultTable {
     let zh = language == .zh
     guard let keyAt = t.columns.firstIndex(where: { $0.isKey && $0.id == dimension.rawValue }),
       let valueAt = t.columns.firstIndex(where: { !$0.isKey })

@@ -79,7 +79,7 @@ public struct PostgresURL: Sendable, Equatable {
   /// The URL without its password, for messages and summaries.
   public var redacted: String { PostgresURL.redact(text) }
 
-  static func redact(_ s: String) -> String {
+  public static func redact(_ s: String) -> String {
     guard let schemeEnd = s.range(of: "://") else { return s }
     let rest = s[schemeEnd.upperBound...]
     guard let at = rest.firstIndex(of: "@") else { return s }

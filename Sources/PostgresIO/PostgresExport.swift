@@ -98,7 +98,7 @@ public enum PostgresExport {
   }
 
   /// Chooses each column's type from every value it holds.
-  static func plan(_ db: SQLiteDatabase, table: String) throws -> TablePlan {
+  public static func plan(_ db: SQLiteDatabase, table: String) throws -> TablePlan {
     let info = try db.rows("SELECT name, type, pk FROM pragma_table_info(?)", [.text(table)])
     let names = info.map { $0[0].string ?? "" }
     let pks = info.filter { ($0[2].double ?? 0) > 0 }

@@ -63,11 +63,11 @@ extension Compilation {
     let co = cte("bt_co") {
       "SELECT f.v, count(*) AS co FROM \(raw: filtered) f JOIN \(raw: anchorUnits) a ON a.unit = f.unit WHERE NOT \(d.inList("f.v", values)) GROUP BY f.v"
     }
-    let conf: SQL = "(co.co * 1.0 / (SELECT count(*) FROM \(raw: anchorUnits)))"
-    let lift: SQL = "(\(conf) / (b.buyers * 1.0 / (SELECT count(DISTINCT unit) FROM \(raw: filtered))))"
+    let conf: SQL = "(\(d.real("co.co")) / (SELECT count(*) FROM \(raw: anchorUnits)))"
+    let lift: SQL = "(\(conf) / (\(d.real("b.buyers")) / (SELECT count(DISTINCT unit) FROM \(raw: filtered))))"
     return """
       SELECT co.v AS \(raw: q(col)), co.co AS co_buyers, \(conf) AS confidence, \(lift) AS lift, b.buyers AS buyers \
-      FROM \(raw: co) co JOIN \(raw: buyers) b ON b.v = co.v ORDER BY co.co DESC, lift DESC, co.v ASC LIMIT \(bind(a.limit))
+      FROM \(raw: co) co JOIN \(raw: buyers) b ON b.v = co.v ORDER BY co.co DESC, lift DESC, \(raw: d.ascending("co.v", text: true)) LIMIT \(bind(a.limit))
       """
   }
 
@@ -83,6 +83,14 @@ extension Compilation {
     let u = universe
     let raw = cte("ev0", materialized: true) {
       let t = SQL(raw: q(e.time))
+      let type = storedText(e.table, e.type)
+      if let reader {
+        let k = kind(e.table, e.time)
+        return """
+          SELECT \(storedKey(e.table, e.customer)) AS rk, \(reader.day(t, k)) AS dt, \(reader.seconds(t, k)) AS sec, \(type) AS type \
+          FROM \(raw: q(e.table)) WHERE \(raw: q(e.customer)) IS NOT NULL
+          """
+      }
       let tt = d.toText(t)
       let seconds: SQL = """
         (CASE WHEN typeof(\(t)) = 'text' AND length(\(tt)) >= 16 AND substr(\(tt), 11, 1) IN (' ', 'T') \
@@ -93,7 +101,7 @@ extension Compilation {
         ELSE 0 END)
         """
       return """
-        SELECT \(raw: q(e.customer)) AS rk, \(d.dayCandidate(t)) AS dt, \(seconds) AS sec, \(d.toText(SQL(raw: q(e.type)))) AS type \
+        SELECT \(raw: q(e.customer)) AS rk, \(d.dayCandidate(t)) AS dt, \(seconds) AS sec, \(type) AS type \
         FROM \(raw: q(e.table)) WHERE \(raw: q(e.customer)) IS NOT NULL
         """
     }
@@ -105,7 +113,7 @@ extension Compilation {
     let stepExpr: SQL = cases.isEmpty ? "NULL" : "(CASE lower(type) \(cases.joined(" ")) END)"
     let ev = cte("ev") {
       """
-      SELECT c, day * 86400 + sec AS t, step FROM (SELECT \(customerKey("rk")) AS c, \(d.day(ofCandidate: "dt")) AS day, sec, \
+      SELECT c, day * 86400 + sec AS t, step FROM (SELECT \(customerKey("rk")) AS c, \(candidateDay("dt")) AS day, sec, \
       \(stepExpr) AS step FROM \(raw: raw)) b WHERE c IS NOT NULL AND c IN (SELECT key FROM \(raw: u)) AND step IS NOT NULL \
       AND \(analysisBounds("day"))
       """
@@ -136,16 +144,16 @@ extension Compilation {
     let steps = cte("fk") {
       a.steps.indices.map { "SELECT \(bind($0)) AS k" as SQL }.joined(" UNION ALL ")
     }
-    let n: SQL = "coalesce((SELECT n FROM \(raw: counts) x WHERE x.k = s.k AND x.g IS g.g), 0)"
-    let prev: SQL = "coalesce((SELECT n FROM \(raw: counts) x WHERE x.k = s.k - 1 AND x.g IS g.g), 0)"
-    let first: SQL = "coalesce((SELECT n FROM \(raw: counts) x WHERE x.k = 0 AND x.g IS g.g), 0)"
+    let n: SQL = "coalesce((SELECT max(n) FROM \(raw: counts) x WHERE x.k = s.k AND \(d.isNotDistinct("x.g", "g.g"))), 0)"
+    let prev: SQL = "coalesce((SELECT max(n) FROM \(raw: counts) x WHERE x.k = s.k - 1 AND \(d.isNotDistinct("x.g", "g.g"))), 0)"
+    let first: SQL = "coalesce((SELECT max(n) FROM \(raw: counts) x WHERE x.k = 0 AND \(d.isNotDistinct("x.g", "g.g"))), 0)"
     let groupCol: SQL = group.map { "g.g AS \(raw: q($0.rawValue)), " } ?? ""
     return """
       SELECT \(groupCol)\(titles) AS step, \(n) AS customers, \
-      CASE WHEN s.k = 0 THEN (CASE WHEN \(n) > 0 THEN 1.0 END) WHEN \(prev) > 0 THEN \(n) * 1.0 / \(prev) END AS conversion_from_previous, \
-      CASE WHEN \(first) > 0 THEN \(n) * 1.0 / \(first) END AS conversion_from_first \
+      CASE WHEN s.k = 0 THEN (CASE WHEN \(n) > 0 THEN 1.0 END) WHEN \(prev) > 0 THEN \(d.real(n)) / \(prev) END AS conversion_from_previous, \
+      CASE WHEN \(first) > 0 THEN \(d.real(n)) / \(first) END AS conversion_from_first \
       FROM (SELECT g FROM \(raw: groups) UNION SELECT NULL WHERE \(group == nil ? "NOT EXISTS (SELECT 1 FROM \(raw: groups))" : "1 = 0")) g \
-      CROSS JOIN \(raw: steps) s ORDER BY g.g IS NOT NULL, g.g, s.k
+      CROSS JOIN \(raw: steps) s ORDER BY g.g IS NOT NULL, \(raw: d.ascending("g.g", text: true)), s.k
       """
   }
 }

@@ -36,16 +36,14 @@ extension Compilation {
         : "\(TimeUnit.month.label(ofIndex: startMonth))…\(TimeUnit.month.label(ofIndex: endMonth))"
       let kk = bind(k)
       return """
-        SELECT \(bind(label)) AS \(raw: q("cohort")), CASE WHEN total = 0 THEN NULL ELSE retained * 1.0 / total END AS \(raw: q("retention_rate")), \
+        SELECT \(bind(label)) AS \(raw: q("cohort")), CASE WHEN total = 0 THEN NULL ELSE \(d.real("retained")) / total END AS \(raw: q("retention_rate")), \
         total AS \(raw: q("cohort_size")), retained AS \(raw: q("retained")) \
         FROM (SELECT coalesce(sum(CASE WHEN cm + \(kk) <= \(todayMonth) THEN 1 ELSE 0 END), 0) AS total FROM \(raw: co)) a \
         CROSS JOIN (SELECT count(*) AS retained FROM \(raw: active) WHERE k = \(kk) AND cm + \(kk) <= \(todayMonth)) b
         """
     }
 
-    let months = cte("cmx", recursive: true) {
-      "SELECT \(lo) AS cm UNION ALL SELECT cm + 1 FROM \(raw: cteName("cmx")) WHERE cm + 1 <= \(hi)"
-    }
+    let months = seriesCTE("cmx", column: "cm", lo: lo, hi: hi, step: 1, from: "(SELECT 1 AS one) one", condition: "1 = 1")
     let width = max(0, plan.today.monthIndex - startMonth)
     let sizes = cte("csz") { "SELECT cm, count(*) AS n FROM \(raw: co) GROUP BY cm" }
     let kept = cte("ckp") { "SELECT cm, k, count(*) AS n FROM \(raw: active) WHERE k >= 1 GROUP BY cm, k" }
@@ -64,9 +62,9 @@ extension Compilation {
       let c = "c\(j)"
       // The executor keeps 128 months of activity per customer; later months have no value.
       let cell: SQL = j > 127 ? "NULL"
-        : "CASE WHEN cm + \(raw: String(j)) > \(todayMonth) OR size = 0 THEN NULL ELSE \(raw: c) * 1.0 / size END"
+        : "CASE WHEN cm + \(raw: String(j)) > \(todayMonth) OR size = 0 THEN NULL ELSE \(d.real(SQL(raw: c))) / size END"
       cols.append("\(cell) AS \(raw: q("m\(j)"))")
     }
-    return "SELECT \(cols.joined(", ")) FROM \(raw: pivot) ORDER BY cm"
+    return "SELECT \(cols.joined(", ")) FROM \(raw: pivot) ORDER BY \(raw: d.ascending("cm", text: false))"
   }
 }

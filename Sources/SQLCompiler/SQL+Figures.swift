@@ -39,6 +39,9 @@ enum FigureBasis: String, CaseIterable {
   }
 
   func column(_ component: String) -> String { rawValue + "_" + component }
+
+  /// Components holding sums of amounts (doubles); the others are counts.
+  static let realComponents: Set<String> = ["sales", "units", "sum", "sum_amount", "sum_discount", "sum_quantity", "ivl_sum"]
 }
 
 extension Compilation {
@@ -214,7 +217,7 @@ extension Compilation {
         "\(raw: c.measure == .orders ? "n" : "s_amount") \(raw: c.op.rawValue) \(bind(c.value))" as SQL?
       })
       func total(_ x: String) -> SQL { plan.conditions.isEmpty ? d.sumOrZero(SQL(raw: x)) : d.sumOrZero("CASE WHEN \(qualifies) THEN \(raw: x) END") }
-      let interval: SQL = "(CASE WHEN \(qualifies) AND n >= 2 THEN (ld - fd) * 1.0 / (n - 1) END)"
+      let interval: SQL = "(CASE WHEN \(qualifies) AND n >= 2 THEN \(d.real("(ld - fd)")) / (n - 1) END)"
       let comps: [SQL] = [
         total("s_amount"), total("s_discount"), total("s_quantity"), d.sumOrZero(interval),
         "sum(CASE WHEN \(qualifies) AND n >= 2 THEN 1 ELSE 0 END)",
@@ -258,13 +261,13 @@ extension Compilation {
     case .metric(let m): return value(m, ref)
     case .sum(let role): return "coalesce(\(ref(.catalog, "sum_" + role)), 0.0)"
     case .meanInterval:
-      return "(CASE WHEN coalesce(\(ref(.catalog, "ivl_n")), 0) = 0 THEN NULL ELSE \(ref(.catalog, "ivl_sum")) * 1.0 / \(ref(.catalog, "ivl_n")) END)"
+      return "(CASE WHEN coalesce(\(ref(.catalog, "ivl_n")), 0) = 0 THEN NULL ELSE \(d.real(ref(.catalog, "ivl_sum"))) / \(ref(.catalog, "ivl_n")) END)"
     case .add(let a, let b): return "(\(formulaSQL(a, ref)) + \(formulaSQL(b, ref)))"
     case .subtract(let a, let b): return "(\(formulaSQL(a, ref)) - \(formulaSQL(b, ref)))"
     case .multiply(let a, let b): return "(\(formulaSQL(a, ref)) * \(formulaSQL(b, ref)))"
     case .divide(let a, let b):
       let y = formulaSQL(b, ref)
-      return "(CASE WHEN \(y) IS NULL OR \(y) = 0 THEN NULL ELSE \(formulaSQL(a, ref)) * 1.0 / \(y) END)"
+      return "(CASE WHEN \(y) IS NULL OR \(y) = 0 THEN NULL ELSE \(d.real(formulaSQL(a, ref))) / \(y) END)"
     }
   }
 
@@ -346,6 +349,14 @@ extension Compilation {
 
   // MARK: Metrics from components
 
+  /// A NULL in a component column (`[p]<basis>_<component>`) of the row union, typed on typed
+  /// engines (PostgreSQL types a union of NULLs pairwise, as text).
+  func nullComponent(_ column: String) -> String {
+    let name = column.hasPrefix("p") ? String(column.dropFirst()) : column
+    let component = name.split(separator: "_", maxSplits: 1).last.map(String.init) ?? name
+    return FigureBasis.realComponents.contains(component) ? nullReal : nullInteger
+  }
+
   /// A metric's value from the components of its basis (`ref` names a component column).
   func value(_ m: MetricID, _ ref: (FigureBasis, String) -> SQL) -> SQL {
     if let f = m.formula?.formula { return formulaSQL(f, ref) }
@@ -363,19 +374,19 @@ extension Compilation {
     case .returningCustomers: return z("ret")
     case .aov: return ratio(z("sales", "0.0"), "orders")
     case .spendPerBuyer: return ratio(z("sales", "0.0"), "buyers")
-    case .repeatRate: return ratio("\(ref(b, "repeat")) * 1.0", "buyers")
+    case .repeatRate: return ratio(d.real(ref(b, "repeat")), "buyers")
     case .customers: return z("n")
-    case .nps: return "(CASE WHEN \(z("n")) = 0 THEN NULL ELSE ((\(ref(b, "prom")) - \(ref(b, "detr"))) * 1.0 / \(ref(b, "n"))) * 100 END)"
+    case .nps: return "(CASE WHEN \(z("n")) = 0 THEN NULL ELSE (\(d.real("(\(ref(b, "prom")) - \(ref(b, "detr")))")) / \(ref(b, "n"))) * 100 END)"
     case .averageScore: return ratio(z("sum", "0.0"), "n")
     case .negativeFeedback: return z("neg")
     case .feedbackCount: return z("n")
     case .activeCustomers: return z("active")
     case .atRiskCustomers: return z("risk")
     case .churnedCustomers: return z("churned")
-    case .churnRate: return ratio("\(ref(b, "churned")) * 1.0", "with")
-    case .retention: return "NULL"
-    case .predictedPurchases, .clv, .pAlive, .churnProbability: return "NULL"
-    default: return "NULL"
+    case .churnRate: return ratio(d.real(ref(b, "churned")), "with")
+    case .retention: return SQL(raw: nullReal)
+    case .predictedPurchases, .clv, .pAlive, .churnProbability: return SQL(raw: nullReal)
+    default: return SQL(raw: nullReal)
     }
   }
 
@@ -412,7 +423,7 @@ extension Compilation {
     // Every row of the result: groups with data in the main period, and the time axis.
     let rows = cte("rw") {
       func arm(_ keySQL: [SQL], present: Bool, _ comps: [String: String], from: SQL) -> SQL {
-        let cols = keySQL + ["\(raw: present ? "1" : "NULL") AS pr"] + allComps.map { c in SQL(raw: (comps[c] ?? "NULL") + " AS " + c) }
+        let cols = keySQL + ["\(raw: present ? "1" : "NULL") AS pr"] + allComps.map { c in SQL(raw: (comps[c] ?? nullComponent(c)) + " AS " + c) }
         return "SELECT \(cols.joined(", ")) FROM \(from)"
       }
       var arms: [SQL] = []
@@ -480,10 +491,10 @@ extension Compilation {
         let share: SQL
         if keys.isEmpty, let den = kindDenominator(m) {
           let b = basis(m)
-          share = "(CASE WHEN coalesce(rw.\(raw: b.column(den)), 0) = 0 THEN NULL ELSE \(v) * 1.0 / rw.\(raw: b.column(den)) END)"
+          share = "(CASE WHEN coalesce(rw.\(raw: b.column(den)), 0) = 0 THEN NULL ELSE \(d.real(v)) / rw.\(raw: b.column(den)) END)"
         } else {
           let t = value(m) { b, c in SQL(raw: (totalRefs[b] ?? "t") + "." + b.column(c)) }
-          share = "(CASE WHEN \(v) IS NULL OR \(t) IS NULL OR \(t) = 0 THEN NULL ELSE \(v) * 1.0 / \(t) END)"
+          share = "(CASE WHEN \(v) IS NULL OR \(t) IS NULL OR \(t) = 0 THEN NULL ELSE \(d.real(v)) / \(t) END)"
         }
         finCols.append("\(share) AS s\(raw: String(i))")
       }
@@ -515,21 +526,31 @@ extension Compilation {
         let v: SQL = "v\(raw: String(i))", p: SQL = "p\(raw: String(i))"
         column(p, m.rawValue + "_previous")
         column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL THEN NULL ELSE \(v) - \(p) END)", m.rawValue + "_change")
-        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE (\(v) - \(p)) * 1.0 / abs(\(p)) END)", m.rawValue + "_change_rate")
+        column("(CASE WHEN \(v) IS NULL OR \(p) IS NULL OR \(p) = 0 THEN NULL ELSE \(d.real("(\(v) - \(p))")) / abs(\(p)) END)", m.rawValue + "_change_rate")
       }
     }
     outputColumns = described
 
-    // Order: by the first figure for rankings (and topics alone), ties and otherwise by keys.
-    let keyOrder = keys.filter { !$0.hasPrefix("n") }
-    var order: [String] = []
+    // Order: by the first figure for rankings (and topics alone), ties and otherwise by keys
+    // (NULL first, text by its bytes, as SQLite orders them).
+    var order: [(expr: String, term: String)] = []
     let byFigure = plan.ranking != nil || (plan.groupBy == [.topic] && plan.timeGrain == nil)
     if byFigure {
-      order.append(d.rankKey("v0").literal(d.literal) + " \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)")
+      let e = d.rankKey("v0").literal(d.literal)
+      order.append((e, e + " \((plan.ranking?.descending ?? true) ? "DESC" : "ASC") \(d.nullsLast)"))
     }
-    order += keyOrder
+    for (i, dim) in plan.groupBy.enumerated() {
+      let text = dim != .customer || !(reader?.integerKeys ?? true)
+      order.append(("k\(i)", d.ascending("k\(i)", text: text)))
+    }
+    if plan.timeGrain != nil { order.append(("kt", d.ascending("kt", text: false))) }
+    if orderColumns {
+      // A block of a tree: the order as columns, for numbering its rows (`numberedRows`).
+      for (i, o) in order.enumerated() { out.append("\(raw: o.expr) AS ob\(raw: String(i))") }
+      windowOrder = order.enumerated().map { i, o in o.term.replacingOccurrences(of: o.expr, with: "ob\(i)") }
+    }
     var statement: SQL = "SELECT \(out.joined(", ")) FROM \(raw: fin)"
-    if !order.isEmpty { statement.append(raw: " ORDER BY " + order.joined(separator: ", ")) }
+    if !order.isEmpty { statement.append(raw: " ORDER BY " + order.map(\.term).joined(separator: ", ")) }
     if let r = plan.ranking { statement.append(" LIMIT \(bind(max(r.limit, 0)))") }
     return statement
   }

@@ -65,7 +65,7 @@ extension Compilation {
     let (first, second) = byOrders ? (orders, spend) : (spend, orders)
     var statement: SQL = """
       SELECT \(cols.joined(", ")) FROM \(from) WHERE \(allOf([customerPredicate(r), member] + conditions)) \
-      ORDER BY \(d.rankKey(first)) \(raw: dir), \(d.rankKey(second)) \(raw: dir), u.key
+      ORDER BY \(d.rankKey(first)) \(raw: dir), \(d.rankKey(second)) \(raw: dir), \(raw: d.ascending("u.key", text: !(reader?.integerKeys ?? true)))
       """
     if let rk = plan.ranking { statement.append(" LIMIT \(bind(max(rk.limit, 0)))") }
     return statement

@@ -50,7 +50,7 @@ extension Compilation {
     let ur = rfm
     return cte("rq") {
       let score: (String, String) -> SQL = { value, order in
-        "1 + (5 * (rank() OVER (ORDER BY \(raw: value) \(raw: order)) - 1)) / count(*) OVER ()"
+        "1 + \(self.d.intDivision("(5 * (rank() OVER (ORDER BY \(raw: value) \(raw: order)) - 1))", "count(*) OVER ()"))"
       }
       return """
         SELECT key, name, r, f, m, \(score("r", "DESC")) AS r_score, \(score("f", "ASC")) AS f_score, \
@@ -68,7 +68,7 @@ extension Compilation {
     cols += ["r AS \(raw: q("recency"))", "f AS \(raw: q("frequency"))", "m AS \(raw: q("monetary"))",
              "r_score AS \(raw: q("r_score"))", "f_score AS \(raw: q("f_score"))", "m_score AS \(raw: q("m_score"))",
              "\(segmentLabel("seg")) AS \(raw: q("segment"))"]
-    return "SELECT \(cols.joined(", ")) FROM \(raw: rq) ORDER BY key"
+    return "SELECT \(cols.joined(", ")) FROM \(raw: rq) ORDER BY \(raw: d.ascending("key", text: !(reader?.integerKeys ?? true)))"
   }
 
   /// The segment name (in the question's language) of an index of `Segment.allCases`.

@@ -70,14 +70,19 @@ extension Compilation {
   /// Every unit of a scope's axis: (kt, ustart, uend).
   func axis(_ s: Scope, _ g: TimeUnit) -> String {
     let b = axisBounds(s, g)
-    let units = cte("axu_" + s.name, recursive: true) {
-      """
-      SELECT lo AS kt FROM \(raw: b) WHERE has = 1 \
-      UNION ALL SELECT a.kt + \(raw: String(step(g))) FROM \(raw: cteName("axu_" + s.name)) a, \(raw: b) b WHERE a.kt + \(raw: String(step(g))) <= b.hi
-      """
-    }
+    let units = seriesCTE("axu_" + s.name, column: "kt", lo: "lo", hi: "b.hi", step: step(g), from: "\(raw: b) b", condition: "has = 1")
     return cte("ax_" + s.name) {
       "SELECT kt, \(unitStart(g, "kt")) AS ustart, \(unitStart(g, "kt + \(raw: String(step(g)))")) - 1 AS uend FROM \(raw: units)"
     }
+  }
+}
+
+extension Compilation {
+  /// A CTE of the integers lo, lo + step, … up to hi (at least lo), over `from` where
+  /// `condition` holds (one row): recursive, or the engine's series generator.
+  func seriesCTE(_ short: String, column: String, lo: SQL, hi: SQL, step: Int, from: SQL, condition: SQL) -> String {
+    let name = cteName(short)
+    let (body, recursive) = d.series(name: name, column: column, lo: lo, hi: hi, step: step, from: from, condition: condition)
+    return cte(short, recursive: recursive) { body }
   }
 }

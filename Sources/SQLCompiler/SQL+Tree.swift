@@ -26,7 +26,7 @@ extension SQLCompiler {
     let t = TreeCompilation(compiler: self, language: language)
     let (name, columns) = try t.node(tree)
     // The statement's own fragments go through a compilation of the main block (dialect, quoting).
-    let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: tree.main, language: language, store: t.store, prefix: "z_")
+    let c = try compilation(tree.main, language: language, store: t.store, prefix: "z_")
     let body: SQL = "SELECT \(raw: columns.map { c.q($0.id) }.joined(separator: ", ")) FROM \(raw: name) ORDER BY rn"
     let full = c.withClause() + body
     let (sql, parameters) = full.parameterized(dialect.placeholder)
@@ -46,11 +46,8 @@ final class TreeCompilation {
     self.lang = language
   }
 
-  func compilation(_ plan: Plan, prefix: String) -> Compilation {
-    let c = Compilation(mapping: compiler.mapping, dialect: compiler.dialect, topics: compiler.topics, plan: plan, language: lang,
-                        store: store, prefix: prefix)
-    c.eventSteps = compiler.eventSteps
-    return c
+  func compilation(_ plan: Plan, prefix: String) throws -> Compilation {
+    try compiler.compilation(plan, language: lang, store: store, prefix: prefix)
   }
 
   /// The CTE holding a node's rows (with rn, their order) and its columns.
@@ -59,19 +56,20 @@ final class TreeCompilation {
     let n = count
     switch tree {
     case .aggregate(let plan):
-      let c = compilation(plan, prefix: "b\(n)_")
+      let c = try compilation(plan, prefix: "b\(n)_")
       guard plan.list == nil, plan.cohort == nil else {
         throw SQLCompileError("a plan tree combines figures; lists and cohorts are no parts of one")
       }
+      c.orderColumns = c.d != .sqlite
       let body = try c.statement()
       guard let columns = c.outputColumns else { throw SQLCompileError("a plan tree combines figures blocks only") }
-      let name = c.cte("rows") { "SELECT row_number() OVER () AS rn, x.* FROM (\(body)) x" }
+      let name = c.cte("rows") { c.numberedRows(body) }
       return (name, columns)
 
     case .share(let part, let whole):
       let (pn, pc) = try node(part)
       let (wn, wc) = try node(whole)
-      let c = compilation(part.main, prefix: "s\(n)_")
+      let c = try compilation(part.main, prefix: "s\(n)_")
       let keys = wc.filter(\.isKey)
       let on: [SQL] = keys.map { k in
         pc.contains(where: { $0.isKey && $0.id == k.id }) ? c.d.isNotDistinct("p.\(raw: c.q(k.id))", "w.\(raw: c.q(k.id))")
@@ -84,7 +82,7 @@ final class TreeCompilation {
         let a: SQL = "p.\(raw: c.q(f.id))", b: SQL = "w.\(raw: c.q(f.id))"
         let numeric = f.numeric && (wc.first { $0.id == f.id }?.numeric ?? false)
         cols.append("\(b) AS \(raw: c.q(f.id + "_whole"))")
-        let share: SQL = numeric ? "(CASE WHEN \(a) IS NULL OR \(b) IS NULL OR \(b) = 0 THEN NULL ELSE \(a) * 1.0 / \(b) END)" : "NULL"
+        let share: SQL = numeric ? "(CASE WHEN \(a) IS NULL OR \(b) IS NULL OR \(b) = 0 THEN NULL ELSE \(c.d.real(a)) / \(b) END)" : SQL(raw: c.nullReal)
         cols.append("\(share) AS \(raw: c.q(f.id + "_share"))")
         out.append(OutputColumn(id: f.id + "_whole", isKey: false, numeric: f.numeric))
         out.append(OutputColumn(id: f.id + "_share", isKey: false, numeric: true))
@@ -99,7 +97,7 @@ final class TreeCompilation {
       guard let key = ic.first(where: { $0.isKey && $0.id == dim.rawValue }), let fig = ic.first(where: { !$0.isKey }) else {
         return (inName, ic)  // as the operator: the input unchanged
       }
-      let c = compilation(input.main, prefix: "d\(n)_")
+      let c = try compilation(input.main, prefix: "d\(n)_")
       func pick(_ v: String) -> SQL {
         "(SELECT \(raw: c.q(fig.id)) FROM \(raw: inName) WHERE \(raw: c.q(key.id)) = \(c.bind(v)) ORDER BY rn LIMIT 1)"
       }
@@ -117,7 +115,7 @@ final class TreeCompilation {
       ])
 
     case .stack(let key, let parts):
-      let c = compilation(tree.main, prefix: "k\(n)_")
+      let c = try compilation(tree.main, prefix: "k\(n)_")
       var arms: [SQL] = []
       var columns: [OutputColumn]?
       for (i, part) in parts.enumerated() {
@@ -133,5 +131,15 @@ final class TreeCompilation {
       }
       return (name, [OutputColumn(id: key, isKey: true, numeric: false)] + first)
     }
+  }
+}
+
+extension Compilation {
+  /// A block's rows numbered in its order (rn). SQLite numbers them as the ordered subquery
+  /// gives them; other engines need the order in the window (ob<i> columns of the block).
+  func numberedRows(_ body: SQL) -> SQL {
+    if d == .sqlite { return "SELECT row_number() OVER () AS rn, x.* FROM (\(body)) x" }
+    if windowOrder.isEmpty { return "SELECT 1 AS rn, x.* FROM (\(body)) x" }
+    return "SELECT row_number() OVER (ORDER BY \(raw: windowOrder.joined(separator: ", "))) AS rn, x.* FROM (\(body)) x"
   }
 }

@@ -56,15 +56,33 @@ struct OutputColumn {
 public struct SQLCompiler: Sendable {
   public let mapping: DataMapping
   public let dialect: SQLDialect
+  /// The stored column types (typed engines); nil for SQLite, whose values are read as the loader reads them.
+  public var schema: SourceSchema?
   /// Feedback topics of the grammar (their phrases decide which comments are about them).
   public let topics: [Topic]
   /// Event-type values → funnel steps (grammars/analysis/events.rules), for funnels.
   public var eventSteps: [String: FunnelStep] = [:]
 
-  public init(mapping: DataMapping, dialect: SQLDialect = .sqlite, topics: [Topic]) {
+  public init(mapping: DataMapping, dialect: SQLDialect = .sqlite, schema: SourceSchema? = nil, topics: [Topic]) {
     self.mapping = mapping
     self.dialect = dialect
+    self.schema = dialect == .sqlite ? nil : schema
     self.topics = topics
+  }
+
+  /// A compilation of `plan` (its source CTEs read typed columns when there is a schema).
+  func compilation(_ plan: Plan, language: Language, store: CTEStore = CTEStore(), prefix: String = "") throws -> Compilation {
+    if dialect != .sqlite && schema == nil {
+      throw SQLCompileError("SQL for \(dialect.engineName) reads typed tables: the compiler needs their column types (a SourceSchema)")
+    }
+    return uncheckedCompilation(plan, language: language, store: store, prefix: prefix)
+  }
+
+  func uncheckedCompilation(_ plan: Plan, language: Language, store: CTEStore = CTEStore(), prefix: String = "") -> Compilation {
+    let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: plan, language: language, store: store, prefix: prefix)
+    c.eventSteps = eventSteps
+    if let schema { c.reader = TypedReader(d: dialect, schema: schema, integerKeys: schema.keysAreIntegers(mapping)) }
+    return c
   }
 
   /// The statement answering `plan`, with labels (RFM segment names) in `language`.
@@ -72,8 +90,7 @@ public struct SQLCompiler: Sendable {
   /// - Throws: `SQLCompileError` for plans the data cannot answer (a feedback figure without a
   ///   feedback table, a category filter without order items), as the executor does.
   public func compile(_ plan: Plan, language: Language) throws -> CompiledSQL {
-    let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: plan, language: language)
-    c.eventSteps = eventSteps
+    let c = try compilation(plan, language: language)
     let body = try c.statement()
     let full = c.withClause() + body
     let (sql, parameters) = full.parameterized(dialect.placeholder)
@@ -83,8 +100,19 @@ public struct SQLCompiler: Sendable {
   /// The RFM table as of `today` (semantics.md "RFM"): one row per customer with an order up
   /// to today, by id — customer, [name], recency, frequency, monetary, r_score, f_score,
   /// m_score, segment (`Segment.name(language)`).
+  /// The normalize stage as views `wenshu_<name>` (name, body), in dependency order: what the
+  /// plan SQL reads, for a DBA to create (Wenshu inlines them as CTEs: a read-only session
+  /// cannot create views).
+  public func normalizeViews() throws -> [(name: String, body: String)] {
+    let c = try compilation(Plan(today: Day(year: 2000, month: 1, day: 1)), language: .en)
+    c.sourcePrefix = "wenshu_"
+    try c.normalizeStage()
+    return c.store.items.map { ($0.name, $0.body.literal(dialect.literal)) }
+  }
+
+  /// On a typed engine the compiler must have a `schema`.
   public func compileRFM(today: Day, language: Language) -> CompiledSQL {
-    let c = Compilation(mapping: mapping, dialect: dialect, topics: topics, plan: Plan(today: today), language: language)
+    let c = uncheckedCompilation(Plan(today: today), language: language)
     c.forceRFM = true
     let body = c.rfmStatement()
     let full = c.withClause() + body
@@ -116,6 +144,14 @@ final class Compilation {
   var outputColumns: [OutputColumn]?
   /// Event-type values → funnel steps (SQL+Analysis.swift).
   var eventSteps: [String: FunnelStep] = [:]
+  /// Reads typed stored columns (typed engines); nil: SQLite's untyped values, read as the loader reads them.
+  var reader: TypedReader?
+  /// Add the ORDER BY terms of a figures statement as columns ob0, ob1, … (a block of a tree
+  /// on an engine that does not keep a subquery's order), and the window order over them.
+  var orderColumns = false
+  var windowOrder: [String] = []
+  /// Prefix of the source CTE names ("wenshu_" when they are printed as views).
+  var sourcePrefix = ""
 
   init(mapping: DataMapping, dialect: SQLDialect, topics: [Topic], plan: Plan, language: Language,
        store: CTEStore = CTEStore(), prefix: String = "") {
@@ -133,7 +169,8 @@ final class Compilation {
 
   /// The name a CTE of this compilation goes by in the statement.
   func cteName(_ name: String) -> String {
-    prefix.isEmpty || Compilation.sourceNames.contains(name) ? name : prefix + name
+    if Compilation.sourceNames.contains(name) { return sourcePrefix + name }
+    return prefix + name
   }
 
   /// The name of a CTE, writing it (after the CTEs its body uses) the first time.
@@ -152,7 +189,7 @@ final class Compilation {
   func withClause() -> SQL {
     guard !store.items.isEmpty else { return SQL() }
     let items = store.items.map { "\(raw: $0.name) AS \(raw: $0.materialized ? d.materialized : "")(\n  \($0.body)\n)" as SQL }
-    return "\(raw: store.recursive ? d.withRecursive : "WITH") " + items.joined(",\n") + "\n"
+    return "\(raw: store.recursive ? d.withRecursive ?? "WITH" : "WITH") " + items.joined(",\n") + "\n"
   }
 
   /// The main SELECT, after checking what the data can answer.

@@ -1,11 +1,12 @@
 // `wenshu bench` (hidden): the measurements behind bench/run.sh. It loads the database once
 // (reporting load time and peak memory), then times each question through the same path as
 // `wenshu ask` minus process start: parse + plan, execute on a fresh Executor (no RFM or
-// customer-stats cache carried across repetitions), and render the table to a string (never
-// printed). Per question it also reports the process CPU time (user + system, getrusage)
-// over the timed repetitions ÷ their wall time: about 1 for a one-thread scan, up to the
-// number of threads (WENSHU_THREADS) when a scan uses several cores. `--parse` times
-// understanding over the question corpora instead. Output: JSON.
+// customer-stats cache carried across repetitions; under --engine pushdown the SQL runs on
+// the server each time), and render the table to a string (never printed). Per question it
+// also reports the process CPU time (user + system, getrusage) over the timed repetitions ÷
+// their wall time: about 1 for a one-thread scan, up to the number of threads (WENSHU_THREADS)
+// when a scan uses several cores. `--parse` times understanding over the question corpora
+// instead. Output: JSON.
 
 import ArgumentParser
 import CubeSQLite
@@ -31,21 +32,17 @@ struct Bench: ParsableCommand {
   @Option(help: "Directory to write each question's result as CSV (first repetition), for cross-checks.") var dump: String?
 
   func run() throws {
-    // The timed path below runs the cube's executor: another engine would not be what is timed.
-    if let e = common.engineChoice, e != "cube" {
-      throw ValidationError(
-        "wenshu bench times the in-memory cube (--engine cube); time --engine \(e) through `wenshu ask` (bench/bench.py --pg does)")
-    }
     let t0 = DispatchTime.now()
     let (engine, today) = try common.engine()
     let engineSeconds = seconds(since: t0)
     var out: [String: Any] = [
       "db": engine.database.path,
       "today": today.iso,
-      "orders": engine.database.cube.orders.count,
-      "customers": engine.database.cube.customers.count,
-      "items": engine.database.cube.items?.count ?? 0,
-      "feedback": engine.database.cube.feedback?.count ?? 0,
+      "engine": engine.choice.kind.rawValue,
+      "orders": engine.orderCount,
+      "customers": engine.choice.kind == .cube ? engine.database.cube.customers.count : engine.customerCount,
+      "items": engine.choice.kind == .cube ? engine.database.cube.items?.count ?? 0 : engine.tableRows(engine.database.mapping.items?.table),
+      "feedback": engine.choice.kind == .cube ? engine.database.cube.feedback?.count ?? 0 : engine.tableRows(engine.database.mapping.feedback?.table),
       "load_seconds": engine.database.seconds,
       "engine_seconds": engineSeconds,
       "rss_after_load_kb": procStatus("VmRSS") ?? -1,
@@ -83,8 +80,7 @@ struct Bench: ParsableCommand {
       for rep in 0..<(warmup + reps) {
         // Everything that answers the question happens inside the timed region, on a fresh
         // executor: nothing computed for one repetition is reused by the next.
-        let executor = Executor(cube: engine.database.cube, topics: engine.vocabulary.topics)
-        executor.analysisGrammar = engine.vocabulary.analysis
+        let answers = engine.answers.fresh()
         let cpu0 = processCPUSeconds()
         let a = DispatchTime.now()
         let (planned, refused, _, _) = engine.plan(q, today: today)
@@ -95,7 +91,7 @@ struct Bench: ParsableCommand {
         }
         let table: ResultTable
         do {
-          table = try executor.run(planned.tree, language: planned.language)
+          table = try answers.table(planned.tree, language: planned.language)
         } catch {
           refusal = String(describing: error)
           break

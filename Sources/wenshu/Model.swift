@@ -16,6 +16,7 @@ struct Model: ParsableCommand {
 
   func run() throws {
     let (engine, today) = try common.engine()
+    guard engine.choice.kind == .cube else { throw CLIError(message: Engine.modelNeedsCube, code: 2) }
     var end = today
     if let c = calibrationEnd {
       guard let d = Day(iso: c) else { throw ValidationError("--calibration-end must be YYYY-MM-DD, got “\(c)”") }

@@ -140,6 +140,7 @@ struct ReplSession {
       setLimit(arg)
     case ":model":
       do {
+        guard engine.choice.kind == .cube else { throw CLIError(message: Engine.modelNeedsCube) }
         print(Model.describe(try engine.executor.model(calibrationEnd: today)))
       } catch {
         print("无法拟合客户模型 Cannot fit the customer models: \(error)")

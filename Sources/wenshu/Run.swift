@@ -205,7 +205,8 @@ struct Report {
   /// The title and the facts under it (date, database, questions), in the report's language.
   private var head: (title: String, facts: [(label: String, value: String, code: String, after: String)]) {
     let c = engine.database.cube
-    let customers = c.customers.tableRowCount > 0 ? c.customers.tableRowCount : c.customers.count
+    let customers = engine.customerCount
+    let orders = engine.orderCount
     let range = c.dateRange.map { "\($0.start.iso) … \($0.end.iso)" } ?? "—"
     let name = file == "-" ? (zh ? "标准输入" : "standard input") : (file as NSString).lastPathComponent
     let count = languages.values.reduce(0, +)
@@ -214,7 +215,7 @@ struct Report {
         title ?? "问数报告：\(name)",
         [
           ("日期：", today.iso, "", ""),
-          ("数据库：", "", engine.database.path, "（\(customers) 位客户，\(c.orders.count) 笔订单，\(range)）"),
+          ("数据库：", "", engine.database.path, "（\(customers) 位客户，\(orders) 笔订单，\(range)）"),
           ("问题：", "", name, "，\(count) 个"),
         ]
       )
@@ -223,7 +224,7 @@ struct Report {
       title ?? "Wenshu report: \(name)",
       [
         ("Date: ", today.iso, "", ""),
-        ("Database: ", "", engine.database.path, " (\(customers) customers, \(c.orders.count) orders, \(range))"),
+        ("Database: ", "", engine.database.path, " (\(customers) customers, \(orders) orders, \(range))"),
         ("Questions: ", "", name, ", \(count)"),
       ]
     )

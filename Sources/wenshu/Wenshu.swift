@@ -22,7 +22,7 @@ struct Wenshu: ParsableCommand {
         wenshu schema --db shop.sqlite
       With no --db, Wenshu answers on a built-in demo shop generated on first use.
       """,
-    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self, Export.self],
+    subcommands: [Repl.self, Ask.self, Explain.self, Schema.self, Demo.self, Run.self, Serve.self, Model.self, Bench.self, Export.self, ExportSQL.self],
     defaultSubcommand: Repl.self)
 }
 
@@ -31,8 +31,11 @@ struct CommonOptions: ParsableArguments {
   @Option(help: "SQLite database file, or a PostgreSQL URL postgresql://user@host:port/db, to query (default: the built-in demo).")
   var db: String?
 
-  @Option(name: .customLong("engine"), help: "How a PostgreSQL --db is answered: cube (its tables loaded into memory; the default).")
+  @Option(name: .customLong("engine"), help: "How a PostgreSQL --db is answered: cube (its tables read into memory) or pushdown (each question's SQL run on the server). Default: cube when the orders fit in memory (at most 50,000,000), else pushdown.")
   var engineChoice: String?
+
+  @Option(help: "Seconds a statement may run on a PostgreSQL server before it is cancelled.")
+  var statementTimeout = 300
 
   @Option(help: "The reference date YYYY-MM-DD for 上月, last week, … (default: the real date).")
   var today: String?
@@ -58,22 +61,24 @@ struct CommonOptions: ParsableArguments {
   func engine() throws -> (Engine, Day) {
     let day = try todayDay()
     let isServer = db.map(PostgresURL.looksLikeURL) ?? false
-    switch engineChoice {
-    case nil, "cube": break
-    case "pushdown":
-      throw CLIError(message: "--engine pushdown (running the SQL on the server) is not available yet; --engine cube loads the tables into memory.")
-    case let other?:
-      throw CLIError(message: "--engine must be cube or pushdown, got “\(other)”")
+    var requested: EngineKind?
+    if let e = engineChoice {
+      guard let kind = EngineKind(rawValue: e) else { throw CLIError(message: "--engine must be cube or pushdown, got “\(e)”") }
+      requested = kind
     }
+    guard statementTimeout > 0 else { throw CLIError(message: "--statement-timeout must be a positive number of seconds, got \(statementTimeout)") }
     let engine: Engine
     do {
-      engine = try Engine(database: db, grammars: grammars, mapping: mapping, today: day)
+      engine = try Engine(database: db, grammars: grammars, mapping: mapping, today: day, engine: requested, statementTimeout: statementTimeout)
     } catch {
       throw CLIError(message: String(describing: error))
     }
     if isServer {
       let secs = String(format: "%.2f", engine.database.seconds)
-      writeErr("engine: cube — \(engine.database.path) read into memory (\(engine.database.cube.orders.count) orders, \(secs) s)")
+      let c = engine.choice
+      writeErr(c.kind == .cube
+        ? "engine: cube — \(engine.database.path) read into memory (\(engine.orderCount) orders, \(secs) s): \(c.reason)"
+        : "engine: pushdown — each question's SQL runs on \(engine.database.path) (\(engine.orderCount) orders; facts read in \(secs) s): \(c.reason)")
     }
     if today == nil, let note = CommonOptions.todayNote(engine, today: day) { writeErr(note) }
     return (engine, day)

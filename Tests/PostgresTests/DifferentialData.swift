@@ -1,0 +1,1 @@
+../WenshuTests/DifferentialData.swift

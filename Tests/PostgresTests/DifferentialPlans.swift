@@ -1,0 +1,1 @@
+../WenshuTests/DifferentialPlans.swift
