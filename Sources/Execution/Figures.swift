@@ -225,9 +225,7 @@ extension ExecutionContext {
   func orderFigures(_ keys: GroupKeys, period: DateRange?, items useItems: Bool) -> [Int64: Figures] {
     let cacheKey = "\(period.map { "\($0)" } ?? "-")|\(useItems)|\(keys.parts.map { "\($0.dimension?.rawValue ?? "")\($0.grain?.rawValue ?? "")\($0.base):\($0.cardinality)" })"
     if let cached = scanCache[cacheKey] { return cached }
-    let (lo, hi) = bounds(period)
     let sources = partSources(keys)
-    let strides = keys.strides
     let o = cube.orders
     let nC = Int64(cube.customers.count + 1)
     let needPairs = needsCustomerPairs
@@ -238,11 +236,14 @@ extension ExecutionContext {
       scanCache[cacheKey] = fast
       return fast
     }
-    var acc = ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: cube.customers.count, nC: nC,
-                              denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
-    let hasAllowed = orderHasAllowedItem
-    let channelCodes = o.channel?.codes
+    let nCustomers = cube.customers.count
+    func accumulator() -> ScanAccumulator {
+      ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: nCustomers, nC: nC,
+                      denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
+    }
+    var acc = accumulator()
     if useItems, let items = cube.items {
+      let filter = orderFilter(period)
       // Distinct orders per group: items of one order are usually adjacent, so a short list of
       // the current order's keys suffices; otherwise a (group, order) table.
       var seen = SlotTable(capacity: 16)
@@ -254,13 +255,11 @@ extension ExecutionContext {
         if let a = itemAllowed, !a[j] { continue }
         let oi = Int(items.order[j])
         if oi < 0 { continue }
-        let d = o.day[oi]
-        if d < lo || d > hi || d == nullDay { continue }
-        let c = o.customer[oi]
-        if !customerPasses(c) { continue }
-        if let ch = channelAllowed, !ch.contains(channelCodes?[oi] ?? -1) { continue }
-        if !plan.orderPredicates.isEmpty, let h = hasAllowed, !h[oi] { continue }
-        guard let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
+        let d = o.day[oi], c = o.customer[oi]
+        // (An allowed item's order has an allowed item: the filter's order mask then tests
+        // only the order predicates.)
+        guard filter.passes(oi, day: d, customer: c),
+          let k = fastKey(sources, keys.strides, c: c, order: oi, item: j, day: d) else { continue }
         let amount = items.quantity[j] * items.unitPrice[j]
         var first: Bool
         if clustered {
@@ -273,22 +272,16 @@ extension ExecutionContext {
         }
         acc.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
       }
-    } else {
-      let qty = o.quantity
-      let mask = customerMask
-      for i in 0..<o.count {
-        let d = o.day[i]
-        if d < lo || d > hi || d == nullDay { continue }
-        let c = o.customer[i]
-        if let m = mask, c < 0 || !m[Int(c)] { continue }
-        if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-        if let h = hasAllowed, !h[i] { continue }
-        guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
-        let a = o.amount[i]
-        let amt = a.isNaN ? 0 : a
-        let u = qty?[i] ?? 0
-        acc.add(k, c, newOrder: true, spend: amt, units: u)
+    } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
+      // Each range of orders into its own accumulator, merged in range order.
+      let filter = orderFilter(period)
+      let parts = orderPartials { range -> ScanAccumulator in
+        var part = accumulator()
+        part.scanOrders(range, o, filter, keyer)
+        return part
       }
+      acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
     }
 
     var groups: [Int64: Figures] = [:]
@@ -381,70 +374,39 @@ extension ExecutionContext {
   }
 
   /// Customer figures per time bucket without a (group, customer) table: when the grouping
-  /// is customer attributes plus at most 64 time units, each customer keeps bit-sliced
-  /// counters (ordered once, twice, three and four times) per unit in four UInt64 masks.
-  /// - Complexity: O(orders + customers × units with orders).
+  /// is customer attributes plus time units, each customer keeps bit-sliced counters (ordered
+  /// once, twice, three and four times) per unit in 64-unit words (`BucketMasks`); a distinct
+  /// count per unit is then a walk over set bits. Ranges of orders fill their own masks, merged
+  /// by bit-sliced addition.
+  /// - Complexity: O(orders + customers × words × threads).
   func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
     let high = plan.thresholds.highRepurchaseOrders
     guard plan.conditions.isEmpty, (2...4).contains(high), keySpace <= 4_000_000,
-      let last = keys.parts.last, let g = last.grain, last.cardinality > 0, last.cardinality <= 64,
+      let last = keys.parts.last, let g = last.grain, last.cardinality > 0,
       keys.parts.dropLast().allSatisfy({ $0.dimension?.isCustomerAttribute ?? false }),
-      case .time(let table, let dayLo)? = sources.last
+      case .time? = sources.last, let keyer = orderKeyer(keys, sources)
     else { return nil }
-    var custArrays: [(ContiguousArray<Int32>, Int64)] = []
-    for (j, src) in sources.dropLast().enumerated() {
-      guard case .customer(let a) = src else { return nil }
-      custArrays.append((a, keys.strides[j]))
-    }
-    let (lo, hi) = bounds(period)
     let o = cube.orders
     let nCust = cube.customers.count
-    var m1 = ContiguousArray<UInt64>(repeating: 0, count: nCust), m2 = m1, m3 = m1, m4 = m1
-    var gSales = ContiguousArray<Double>(repeating: 0, count: keySpace)
-    var gOrders = ContiguousArray<Int>(repeating: 0, count: keySpace)
-    var gUnits = ContiguousArray<Double>(repeating: 0, count: keySpace)
-    var touched = ContiguousArray<Bool>(repeating: false, count: keySpace)
-    let channelCodes = o.channel?.codes
-    let hasAllowed = orderHasAllowedItem
-    let qty = o.quantity
-    let mask = customerMask
-    @inline(__always) func customerKey(_ c: Int32) -> Int64 {
-      var k: Int64 = 0
-      for (a, stride) in custArrays { k += Int64(c < 0 ? 0 : a[Int(c)] + 1) * stride }
-      return k
+    let words = (last.cardinality + 63) / 64
+    // The masks of every thread stay within a memory budget (else the (group, customer) table).
+    let threads = parallelism.ranges(o.count).count
+    guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
+    let filter = orderFilter(period)
+    let parts = orderPartials { range -> BucketMasks in
+      var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
+      part.scan(range, o, filter, keyer)
+      return part
     }
-    for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if let m = mask, c < 0 || !m[Int(c)] { continue }
-      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-      if let h = hasAllowed, !h[i] { continue }
-      let x = Int(d) - Int(dayLo)
-      if x < 0 || x >= table.count { continue }
-      let b = table[x]
-      if b < 0 { continue }
-      let k = Int(customerKey(c)) + Int(b)
-      let a = o.amount[i]
-      gSales[k] += a.isNaN ? 0 : a
-      gOrders[k] += 1
-      gUnits[k] += qty?[i] ?? 0
-      touched[k] = true
-      if c >= 0 {
-        let bit: UInt64 = 1 << UInt64(b)
-        let ci = Int(c)
-        m4[ci] |= m3[ci] & bit
-        m3[ci] |= m2[ci] & bit
-        m2[ci] |= m1[ci] & bit
-        m1[ci] |= bit
-      }
-    }
+    var acc = parts[0]
+    for part in parts.dropFirst() { acc.merge(part) }
+
     var groups: [Int64: Figures] = [:]
-    for k in 0..<keySpace where touched[k] {
+    for k in 0..<keySpace where acc.touched[k] {
       var f = Figures()
-      f.sales = gSales[k]
-      f.orders = gOrders[k]
-      f.units = gUnits[k]
+      f.sales = acc.sales[k]
+      f.orders = acc.orders[k]
+      f.units = acc.units[k]
       groups[Int64(k)] = f
     }
     // Each unit's days within the period, for new and returning customers.
@@ -459,22 +421,28 @@ extension ExecutionContext {
       bEnd.append(e)
     }
     let firstEver = cube.stats.firstDay
-    let highMask: ContiguousArray<UInt64> = high == 2 ? m2 : (high == 3 ? m3 : m4)
+    let highLevel = high - 1
     var buyers = ContiguousArray<Int32>(repeating: 0, count: keySpace)
     var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
-    for c in 0..<nCust where m1[c] != 0 {
-      let ck = Int(customerKey(Int32(c)))
-      var bits = m1[c]
-      let first = firstEver[c]
-      while bits != 0 {
-        let b = bits.trailingZeroBitCount
-        bits &= bits - 1
-        let k = ck + b
-        let bit: UInt64 = 1 << UInt64(b)
-        buyers[k] += 1
-        if m2[c] & bit != 0 { repeaters[k] += 1 }
-        if highMask[c] & bit != 0 { highs[k] += 1 }
-        if first >= bStart[b] && first <= bEnd[b] { news[k] += 1 } else if first < bStart[b] { returning[k] += 1 }
+    acc.masks.withUnsafeBufferPointer { m in
+      for c in 0..<nCust {
+        let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
+        let first = firstEver[c]
+        for w in 0..<words {
+          let at = (c * words + w) * 4
+          var bits = m[at]
+          while bits != 0 {
+            let t = bits.trailingZeroBitCount
+            bits &= bits - 1
+            let b = w * 64 + t
+            let k = ck + b
+            let bit: UInt64 = 1 << UInt64(t)
+            buyers[k] += 1
+            if m[at + 1] & bit != 0 { repeaters[k] += 1 }
+            if m[at + highLevel] & bit != 0 { highs[k] += 1 }
+            if first >= bStart[b] && first <= bEnd[b] { news[k] += 1 } else if first < bStart[b] { returning[k] += 1 }
+          }
+        }
       }
     }
     for (k, f) in groups {
@@ -488,6 +456,82 @@ extension ExecutionContext {
       groups[k] = f
     }
     return groups
+  }
+
+  /// Per customer and 64-unit word, four bit-sliced counters (bit b of level l: ordered more
+  /// than l times in unit b, up to four), stored together; plus order figures per key.
+  struct BucketMasks {
+    static let budgetBytes = 256 << 20
+    let words: Int
+    var masks: ContiguousArray<UInt64>
+    var sales: ContiguousArray<Double>, orders: ContiguousArray<Int>, units: ContiguousArray<Double>
+    var touched: ContiguousArray<Bool>
+
+    init(customers: Int, words: Int, keySpace: Int) {
+      self.words = words
+      masks = ContiguousArray(repeating: 0, count: customers * words * 4)
+      sales = ContiguousArray(repeating: 0, count: keySpace)
+      orders = ContiguousArray(repeating: 0, count: keySpace)
+      units = ContiguousArray(repeating: 0, count: keySpace)
+      touched = ContiguousArray(repeating: false, count: keySpace)
+    }
+
+    mutating func scan(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let words = self.words
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            masks.withUnsafeMutableBufferPointer { m in
+              for i in range {
+                let d = day[i], c = cust[i]
+                guard filter.passes(i, day: d, customer: c) else { continue }
+                let k = keyer.key(i, day: d, customer: c)
+                if k < 0 { continue }
+                let g = Int(k)
+                let a = amount[i]
+                sales[g] += a.isNaN ? 0 : a
+                orders[g] += 1
+                if let q = qty { units[g] += q[i] }
+                touched[g] = true
+                if c >= 0 {
+                  let b = Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)])
+                  let at = (Int(c) * words + (b >> 6)) * 4
+                  let bit: UInt64 = 1 << UInt64(b & 63)
+                  m[at + 3] |= m[at + 2] & bit
+                  m[at + 2] |= m[at + 1] & bit
+                  m[at + 1] |= m[at] & bit
+                  m[at] |= bit
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /// Adds another range's counters: level l of the sum holds the units where the two
+    /// counts add up to more than l (saturating at four).
+    mutating func merge(_ other: BucketMasks) {
+      addInto(&sales, other.sales)
+      addInto(&orders, other.orders)
+      addInto(&units, other.units)
+      for k in touched.indices where other.touched[k] { touched[k] = true }
+      masks.withUnsafeMutableBufferPointer { a in
+        other.masks.withUnsafeBufferPointer { b in
+          var at = 0
+          while at < a.count {
+            let a1 = a[at], a2 = a[at + 1], a3 = a[at + 2], a4 = a[at + 3]
+            let b1 = b[at], b2 = b[at + 1], b3 = b[at + 2], b4 = b[at + 3]
+            a[at] = a1 | b1
+            a[at + 1] = a2 | b2 | (a1 & b1)
+            a[at + 2] = a3 | b3 | (a2 & b1) | (a1 & b2)
+            a[at + 3] = a4 | b4 | (a3 & b1) | (a2 & b2) | (a1 & b3)
+            at += 4
+          }
+        }
+      }
+    }
   }
 
   /// The accumulators of one scan, as a struct with mutating methods so that the hot loop
@@ -531,6 +575,62 @@ extension ExecutionContext {
       cSpend = ContiguousArray(repeating: 0, count: n)
       cUnits = ContiguousArray(repeating: 0, count: n)
       cKey = ContiguousArray(repeating: -1, count: n)
+    }
+
+    /// Adds the orders of `range` that pass `filter`.
+    mutating func scanOrders(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            for i in range {
+              let d = day[i], c = cust[i]
+              guard filter.passes(i, day: d, customer: c) else { continue }
+              let k = keyer.key(i, day: d, customer: c)
+              if k < 0 { continue }
+              let a = amount[i]
+              add(k, c, newOrder: true, spend: a.isNaN ? 0 : a, units: qty?[i] ?? 0)
+            }
+          }
+        }
+      }
+    }
+
+    /// Adds another range's accumulators (groups and pairs by key).
+    mutating func merge(_ other: ScanAccumulator) {
+      if dense {
+        addInto(&gSales, other.gSales)
+        addInto(&gOrders, other.gOrders)
+        addInto(&gUnits, other.gUnits)
+        for g in touched.indices where other.touched[g] { touched[g] = true }
+      } else {
+        for (h, k) in other.groupIds.keys.enumerated() {
+          var isNew = false
+          let g = groupIds.id(k, isNew: &isNew)
+          if isNew { gSales.append(0); gOrders.append(0); gUnits.append(0) }
+          gSales[g] += other.gSales[h]
+          gOrders[g] += other.gOrders[h]
+          gUnits[g] += other.gUnits[h]
+        }
+        lastKey = -1
+      }
+      guard needPairs else { return }
+      if customerOnly {
+        addInto(&cCount, other.cCount)
+        addInto(&cSpend, other.cSpend)
+        addInto(&cUnits, other.cUnits)
+        for x in cKey.indices where other.cKey[x] >= 0 { cKey[x] = other.cKey[x] }
+      } else {
+        for (q, pk) in other.pairIds.keys.enumerated() {
+          var isNew = false
+          let p = pairIds.id(pk, isNew: &isNew)
+          if isNew { pCount.append(0); pSpend.append(0); pUnits.append(0) }
+          pCount[p] += other.pCount[q]
+          pSpend[p] += other.pSpend[q]
+          pUnits[p] += other.pUnits[q]
+        }
+        for x in markKey.indices { markKey[x] = -1 }
+      }
     }
 
     @inline(__always)
