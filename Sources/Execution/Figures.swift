@@ -244,34 +244,49 @@ extension ExecutionContext {
     var acc = accumulator()
     if useItems, let items = cube.items {
       let filter = orderFilter(period)
+      let allowed = itemAllowed
+      let strides = keys.strides
       // Distinct orders per group: items of one order are usually adjacent, so a short list of
-      // the current order's keys suffices; otherwise a (group, order) table.
-      var seen = SlotTable(capacity: 16)
-      var lastOrder = -1
-      var keysOfOrder: [Int64] = []
+      // the current order's keys suffices, and ranges of items split between orders scan in
+      // parallel; otherwise one range and a (group, order) table.
       let clustered = itemsClustered
       let nO = Int64(o.count + 1)
-      for j in 0..<items.count {
-        if let a = itemAllowed, !a[j] { continue }
-        let oi = Int(items.order[j])
-        if oi < 0 { continue }
-        let d = o.day[oi], c = o.customer[oi]
-        // (An allowed item's order has an allowed item: the filter's order mask then tests
-        // only the order predicates.)
-        guard filter.passes(oi, day: d, customer: c),
-          let k = fastKey(sources, keys.strides, c: c, order: oi, item: j, day: d) else { continue }
-        let amount = items.quantity[j] * items.unitPrice[j]
-        var first: Bool
-        if clustered {
-          if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
-          first = !keysOfOrder.contains(k)
-          if first { keysOfOrder.append(k) }
-        } else {
-          first = false
-          _ = seen.id(k * nO + Int64(oi), isNew: &first)
+      let order = items.order
+      let scanThreads = clustered ? parallelism : ScanParallelism(threads: 1)
+      let parts = scanThreads.partials(rows: items.count, alignedTo: { j in
+        var j = j
+        while j > 0 && j < order.count && order[j] == order[j - 1] { j += 1 }
+        return j
+      }) { range -> ScanAccumulator in
+        var part = accumulator()
+        var seen = SlotTable(capacity: 16)
+        var lastOrder = -1
+        var keysOfOrder: [Int64] = []
+        for j in range {
+          if let a = allowed, !a[j] { continue }
+          let oi = Int(order[j])
+          if oi < 0 { continue }
+          let d = o.day[oi], c = o.customer[oi]
+          // (An allowed item's order has an allowed item: the filter's order mask then tests
+          // only the order predicates.)
+          guard filter.passes(oi, day: d, customer: c),
+            let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
+          let amount = items.quantity[j] * items.unitPrice[j]
+          var first: Bool
+          if clustered {
+            if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
+            first = !keysOfOrder.contains(k)
+            if first { keysOfOrder.append(k) }
+          } else {
+            first = false
+            _ = seen.id(k * nO + Int64(oi), isNew: &first)
+          }
+          part.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
         }
-        acc.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
+        return part
       }
+      acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
     } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
       // Each range of orders into its own accumulator, merged in range order.
       let filter = orderFilter(period)
@@ -297,7 +312,7 @@ extension ExecutionContext {
       groups[k] = f
     }
     if acc.dense {
-      for g in 0..<acc.touched.count where acc.touched[g] { emit(g, Int64(g)) }
+      for g in 0..<acc.gOrders.count where acc.gOrders[g] > 0 { emit(g, Int64(g)) }
     } else {
       for (g, k) in acc.groupIds.keys.enumerated() { emit(g, k) }
     }
@@ -306,7 +321,7 @@ extension ExecutionContext {
       return groups
     }
     // Customer figures from the pairs, accumulated in arrays by group id (no dictionary per pair).
-    let nGroups = acc.dense ? acc.touched.count : acc.groupIds.count
+    let nGroups = acc.dense ? acc.gOrders.count : acc.groupIds.count
     var buyers = ContiguousArray<Int32>(repeating: 0, count: nGroups)
     var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
     var cSales = ContiguousArray<Double>(repeating: 0, count: conditions.isEmpty ? 0 : nGroups)
@@ -365,7 +380,7 @@ extension ExecutionContext {
       groups[k] = f
     }
     if acc.dense {
-      for g in 0..<acc.touched.count where acc.touched[g] { fill(g, Int64(g)) }
+      for g in 0..<acc.gOrders.count where acc.gOrders[g] > 0 { fill(g, Int64(g)) }
     } else {
       for (g, k) in acc.groupIds.keys.enumerated() { fill(g, k) }
     }
@@ -402,7 +417,7 @@ extension ExecutionContext {
     for part in parts.dropFirst() { acc.merge(part) }
 
     var groups: [Int64: Figures] = [:]
-    for k in 0..<keySpace where acc.touched[k] {
+    for k in 0..<keySpace where acc.orders[k] > 0 {
       var f = Figures()
       f.sales = acc.sales[k]
       f.orders = acc.orders[k]
@@ -465,7 +480,6 @@ extension ExecutionContext {
     let words: Int
     var masks: ContiguousArray<UInt64>
     var sales: ContiguousArray<Double>, orders: ContiguousArray<Int>, units: ContiguousArray<Double>
-    var touched: ContiguousArray<Bool>
 
     init(customers: Int, words: Int, keySpace: Int) {
       self.words = words
@@ -473,7 +487,6 @@ extension ExecutionContext {
       sales = ContiguousArray(repeating: 0, count: keySpace)
       orders = ContiguousArray(repeating: 0, count: keySpace)
       units = ContiguousArray(repeating: 0, count: keySpace)
-      touched = ContiguousArray(repeating: false, count: keySpace)
     }
 
     mutating func scan(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
@@ -493,7 +506,6 @@ extension ExecutionContext {
                 sales[g] += a.isNaN ? 0 : a
                 orders[g] += 1
                 if let q = qty { units[g] += q[i] }
-                touched[g] = true
                 if c >= 0 {
                   let b = Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)])
                   let at = (Int(c) * words + (b >> 6)) * 4
@@ -516,7 +528,6 @@ extension ExecutionContext {
       addInto(&sales, other.sales)
       addInto(&orders, other.orders)
       addInto(&units, other.units)
-      for k in touched.indices where other.touched[k] { touched[k] = true }
       masks.withUnsafeMutableBufferPointer { a in
         other.masks.withUnsafeBufferPointer { b in
           var at = 0
@@ -547,9 +558,9 @@ extension ExecutionContext {
     var cCount: ContiguousArray<Int32>, cSpend: ContiguousArray<Double>, cUnits: ContiguousArray<Double>, cKey: ContiguousArray<Int64>
     var lastKey: Int64 = -1
     var lastGroup = 0
-    /// With a small key space, groups are indexed by key directly (no hashing).
+    /// With a small key space, groups are indexed by key directly (no hashing); a group has
+    /// rows when it has orders.
     let dense: Bool
-    var touched: ContiguousArray<Bool>
     /// Per customer: the key and pair id of its last row (a customer's rows usually repeat
     /// the same time bucket, so most rows skip the pair table).
     var markKey: ContiguousArray<Int64>
@@ -560,7 +571,6 @@ extension ExecutionContext {
       self.customerOnly = customerOnly
       self.nC = nC
       dense = denseGroups > 0
-      touched = ContiguousArray(repeating: false, count: denseGroups)
       if dense {
         gSales = ContiguousArray(repeating: 0, count: denseGroups)
         gOrders = ContiguousArray(repeating: 0, count: denseGroups)
@@ -579,6 +589,7 @@ extension ExecutionContext {
 
     /// Adds the orders of `range` that pass `filter`.
     mutating func scanOrders(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      if dense && !needPairs { return scanDense(range, o, filter, keyer) }
       let qty = o.quantity
       o.day.withUnsafeBufferPointer { day in
         o.customer.withUnsafeBufferPointer { cust in
@@ -596,13 +607,54 @@ extension ExecutionContext {
       }
     }
 
+    /// Sales, orders and units per dense group: the tight loop of plain figures (pointers into
+    /// the group arrays, no per-row uniqueness or optional checks).
+    private mutating func scanDense(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            gSales.withUnsafeMutableBufferPointer { sales in
+              gOrders.withUnsafeMutableBufferPointer { orders in
+                for i in range {
+                  let d = day[i], c = cust[i]
+                  guard filter.passes(i, day: d, customer: c) else { continue }
+                  let k = keyer.key(i, day: d, customer: c)
+                  if k < 0 { continue }
+                  let g = Int(k)
+                  let a = amount[i]
+                  sales[g] += a.isNaN ? 0 : a
+                  orders[g] += 1
+                }
+              }
+            }
+          }
+        }
+      }
+      // Units in a second pass over the (rarely present) quantity column.
+      guard let qty else { return }
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          qty.withUnsafeBufferPointer { q in
+            gUnits.withUnsafeMutableBufferPointer { units in
+              for i in range {
+                let d = day[i], c = cust[i]
+                guard filter.passes(i, day: d, customer: c) else { continue }
+                let k = keyer.key(i, day: d, customer: c)
+                if k >= 0 { units[Int(k)] += q[i] }
+              }
+            }
+          }
+        }
+      }
+    }
+
     /// Adds another range's accumulators (groups and pairs by key).
     mutating func merge(_ other: ScanAccumulator) {
       if dense {
         addInto(&gSales, other.gSales)
         addInto(&gOrders, other.gOrders)
         addInto(&gUnits, other.gUnits)
-        for g in touched.indices where other.touched[g] { touched[g] = true }
       } else {
         for (h, k) in other.groupIds.keys.enumerated() {
           var isNew = false
@@ -638,7 +690,6 @@ extension ExecutionContext {
       let g: Int
       if dense {
         g = Int(k)
-        touched[g] = true
       } else if k == lastKey {
         g = lastGroup
       } else {

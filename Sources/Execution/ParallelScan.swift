@@ -60,10 +60,19 @@ private struct WorkBox<T>: @unchecked Sendable {
 
 extension ScanParallelism {
   /// Runs `scan` over each range of `0..<rows` (in parallel when there are several) and
-  /// returns the partial results in range order.
-  func partials<T>(rows: Int, _ scan: (Range<Int>) -> T) -> [T] {
-    let rs = ranges(rows)
+  /// returns the partial results in range order. `alignedTo` moves a split point forward
+  /// (so that rows belonging together stay in one range).
+  func partials<T>(rows: Int, alignedTo align: ((Int) -> Int)? = nil, _ scan: (Range<Int>) -> T) -> [T] {
+    var rs = ranges(rows)
+    if let align, rs.count > 1 {
+      var cuts = [0]
+      for r in rs.dropFirst() { cuts.append(max(cuts.last!, min(rows, align(r.lowerBound)))) }
+      cuts.append(rows)
+      rs = zip(cuts, cuts.dropFirst()).compactMap { $0 < $1 ? $0..<$1 : nil }
+      if rs.isEmpty { rs = [0..<rows] }
+    }
     if rs.count == 1 { return [scan(rs[0])] }
+    let parts = rs
     let slots = UnsafeMutablePointer<T?>.allocate(capacity: rs.count)
     slots.initialize(repeating: nil, count: rs.count)
     defer {
@@ -73,7 +82,7 @@ extension ScanParallelism {
     withoutActuallyEscaping(scan) { scan in
       let box = SlotsBox(base: slots), work = WorkBox(work: scan)
       DispatchQueue.concurrentPerform(iterations: rs.count) { j in
-        box.base[j] = work.work(rs[j])
+        box.base[j] = work.work(parts[j])
       }
     }
     return (0..<rs.count).map { slots[$0]! }
@@ -90,9 +99,23 @@ struct OrderFilter {
   let channelCodes: ContiguousArray<Int32>?
   /// Orders passing the order predicates and item filters.
   let orderOK: ContiguousArray<Bool>?
+  /// Only the period applies.
+  let periodOnly: Bool
+
+  init(lo: Int32, hi: Int32, customerMask: ContiguousArray<Bool>?, channelOK: ContiguousArray<Bool>?,
+       channelCodes: ContiguousArray<Int32>?, orderOK: ContiguousArray<Bool>?) {
+    self.lo = lo
+    self.hi = hi
+    self.customerMask = customerMask
+    self.channelOK = channelOK
+    self.channelCodes = channelCodes
+    self.orderOK = orderOK
+    periodOnly = customerMask == nil && channelOK == nil && orderOK == nil
+  }
 
   @inline(__always) func passes(_ i: Int, day d: Int32, customer c: Int32) -> Bool {
     if d < lo || d > hi { return false }
+    if periodOnly { return true }
     if let m = customerMask, c < 0 || !m[Int(c)] { return false }
     if let ok = channelOK {
       let code = channelCodes.map { Int($0[i]) + 1 } ?? 0
