@@ -253,7 +253,7 @@ extension ExecutionContext {
       let nO = Int64(o.count + 1)
       let order = items.order
       let scanThreads = clustered ? parallelism : ScanParallelism(threads: 1)
-      let parts = scanThreads.partials(rows: items.count, alignedTo: { j in
+      let parts = scanThreads.partials(0..<items.count, alignedTo: { j in
         var j = j
         while j > 0 && j < order.count && order[j] == order[j - 1] { j += 1 }
         return j
@@ -290,7 +290,7 @@ extension ExecutionContext {
     } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
       // Each range of orders into its own accumulator, merged in range order.
       let filter = orderFilter(period)
-      let parts = orderPartials { range -> ScanAccumulator in
+      let parts = orderPartials(filter) { range -> ScanAccumulator in
         var part = accumulator()
         part.scanOrders(range, o, filter, keyer)
         return part
@@ -405,10 +405,10 @@ extension ExecutionContext {
     let nCust = cube.customers.count
     let words = (last.cardinality + 63) / 64
     // The masks of every thread stay within a memory budget (else the (group, customer) table).
-    let threads = parallelism.ranges(o.count).count
-    guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
     let filter = orderFilter(period)
-    let parts = orderPartials { range -> BucketMasks in
+    let threads = parallelism.ranges(cube.orderRows(days: filter.lo, filter.hi)).count
+    guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
+    let parts = orderPartials(filter) { range -> BucketMasks in
       var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
       part.scan(range, o, filter, keyer)
       return part

@@ -2,9 +2,10 @@
 //
 // - `ScanParallelism`: how many threads a scan uses (WENSHU_THREADS, read once; default the
 //   active processor count) and from how many rows on (smaller scans stay on one thread).
-// - `ExecutionContext.partials`: splits rows into one contiguous range per thread, runs the
-//   scan of each range into its own partial state, and returns the partials in range order
-//   for the caller to merge (sums and counts add, customer bitsets OR, top-N re-selects).
+// - `ExecutionContext.orderPartials`: the rows of the period (a binary search when rows are in
+//   day order) split into one contiguous range per thread; the scan of each range fills its
+//   own partial state, and the partials come back in range order for the caller to merge
+//   (sums and counts add, customer bitsets OR, per-customer arrays add before a top-N).
 // - `OrderFilter`: "this order passes the plan's filters" (period, customer mask, channel,
 //   order predicates and item filters), decided from arrays built once, inlined in every scan.
 // - `OrderKeyer`: the group key of an order as a sum of precomputed per-customer, per-day and
@@ -41,10 +42,11 @@ public struct ScanParallelism: Sendable, Equatable {
   }()
 
   /// Contiguous row ranges, one per thread (a single range for small scans).
-  func ranges(_ rows: Int) -> [Range<Int>] {
-    let t = rows < minRows || rows < 2 ? 1 : min(threads, rows)
-    guard t > 1 else { return [0..<rows] }
-    return (0..<t).map { j in (rows * j / t)..<(rows * (j + 1) / t) }
+  func ranges(_ rows: Range<Int>) -> [Range<Int>] {
+    let n = rows.count, base = rows.lowerBound
+    let t = n < minRows || n < 2 ? 1 : min(threads, n)
+    guard t > 1 else { return [rows] }
+    return (0..<t).map { j in (base + n * j / t)..<(base + n * (j + 1) / t) }
   }
 }
 
@@ -59,17 +61,17 @@ private struct WorkBox<T>: @unchecked Sendable {
 }
 
 extension ScanParallelism {
-  /// Runs `scan` over each range of `0..<rows` (in parallel when there are several) and
-  /// returns the partial results in range order. `alignedTo` moves a split point forward
-  /// (so that rows belonging together stay in one range).
-  func partials<T>(rows: Int, alignedTo align: ((Int) -> Int)? = nil, _ scan: (Range<Int>) -> T) -> [T] {
+  /// Runs `scan` over each range of `rows` (in parallel when there are several) and returns
+  /// the partial results in range order. `alignedTo` moves a split point forward (so that
+  /// rows belonging together stay in one range).
+  func partials<T>(_ rows: Range<Int>, alignedTo align: ((Int) -> Int)? = nil, _ scan: (Range<Int>) -> T) -> [T] {
     var rs = ranges(rows)
     if let align, rs.count > 1 {
-      var cuts = [0]
-      for r in rs.dropFirst() { cuts.append(max(cuts.last!, min(rows, align(r.lowerBound)))) }
-      cuts.append(rows)
+      var cuts = [rows.lowerBound]
+      for r in rs.dropFirst() { cuts.append(max(cuts.last!, min(rows.upperBound, align(r.lowerBound)))) }
+      cuts.append(rows.upperBound)
       rs = zip(cuts, cuts.dropFirst()).compactMap { $0 < $1 ? $0..<$1 : nil }
-      if rs.isEmpty { rs = [0..<rows] }
+      if rs.isEmpty { rs = [rows] }
     }
     if rs.count == 1 { return [scan(rs[0])] }
     let parts = rs
@@ -199,9 +201,15 @@ extension ExecutionContext {
                       channelKey: chanKey, channelCodes: hasChan ? cube.orders.channel?.codes : nil, hasChannel: hasChan)
   }
 
-  /// Row ranges of the order fact scanned in parallel, each into its own partial.
-  func orderPartials<T>(_ scan: (Range<Int>) -> T) -> [T] {
-    parallelism.partials(rows: cube.orders.count, scan)
+  /// The orders that can fall from day `lo` to day `hi` (all rows unless rows are in day
+  /// order), scanned in parallel ranges, each into its own partial.
+  func orderPartials<T>(days lo: Int32, _ hi: Int32, _ scan: (Range<Int>) -> T) -> [T] {
+    parallelism.partials(cube.orderRows(days: lo, hi), scan)
+  }
+
+  /// The orders that can pass `filter`'s period, scanned in parallel ranges.
+  func orderPartials<T>(_ filter: OrderFilter, _ scan: (Range<Int>) -> T) -> [T] {
+    orderPartials(days: filter.lo, filter.hi, scan)
   }
 }
 
