@@ -590,6 +590,7 @@ extension ExecutionContext {
     /// Adds the orders of `range` that pass `filter`.
     mutating func scanOrders(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
       if dense && !needPairs { return scanDense(range, o, filter, keyer) }
+      if dense && customerOnly { return scanCustomers(range, o, filter, keyer) }
       let qty = o.quantity
       o.day.withUnsafeBufferPointer { day in
         o.customer.withUnsafeBufferPointer { cust in
@@ -642,6 +643,61 @@ extension ExecutionContext {
                 guard filter.passes(i, day: d, customer: c) else { continue }
                 let k = keyer.key(i, day: d, customer: c)
                 if k >= 0 { units[Int(k)] += q[i] }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /// Groups of customer attributes with customer figures: orders, spend and units per
+    /// customer (its group follows from the customer), through pointers like `scanDense`.
+    private mutating func scanCustomers(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            gSales.withUnsafeMutableBufferPointer { sales in
+              gOrders.withUnsafeMutableBufferPointer { orders in
+                cCount.withUnsafeMutableBufferPointer { count in
+                  cSpend.withUnsafeMutableBufferPointer { spend in
+                    cKey.withUnsafeMutableBufferPointer { key in
+                      for i in range {
+                        let d = day[i], c = cust[i]
+                        guard filter.passes(i, day: d, customer: c) else { continue }
+                        let k = keyer.key(i, day: d, customer: c)
+                        if k < 0 { continue }
+                        let a = amount[i]
+                        let v = a.isNaN ? 0 : a
+                        sales[Int(k)] += v
+                        orders[Int(k)] += 1
+                        let x = Int(c) &+ 1
+                        count[x] += 1
+                        spend[x] += v
+                        key[x] = k
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      guard let qty else { return }
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          qty.withUnsafeBufferPointer { q in
+            gUnits.withUnsafeMutableBufferPointer { units in
+              cUnits.withUnsafeMutableBufferPointer { cu in
+                for i in range {
+                  let d = day[i], c = cust[i]
+                  guard filter.passes(i, day: d, customer: c) else { continue }
+                  let k = keyer.key(i, day: d, customer: c)
+                  if k < 0 { continue }
+                  units[Int(k)] += q[i]
+                  cu[Int(c) &+ 1] += q[i]
+                }
               }
             }
           }
