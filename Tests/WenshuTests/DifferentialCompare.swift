@@ -122,18 +122,24 @@ enum DiffRunner {
   /// counts exactly, other numbers within 1e-9 relative, rows in the same order), and a
   /// refusal must be the same refusal.
   static func checkThreads(_ tree: LogicalPlan, _ lang: Language, _ ds: DiffDataset, seed: UInt64) -> String? {
+    checkSame(tree, lang, ds, seed: seed, (ds.singleThreaded, "1 thread"), (ds.executor, "3 threads"))
+  }
+
+  /// Runs a plan tree on two executors, which must agree as in `checkThreads`.
+  static func checkSame(_ tree: LogicalPlan, _ lang: Language, _ ds: DiffDataset, seed: UInt64,
+                        _ x: (Executor, String), _ y: (Executor, String)) -> String? {
     let header = "dataset=\(ds.name) seed=\(seed) today=\(tree.main.today.iso) lang=\(lang.rawValue)\n  tree: \(tree.line)"
-    let one = Result { try ds.singleThreaded.run(tree, language: lang) }
-    let three = Result { try ds.executor.run(tree, language: lang) }
-    switch (one, three) {
+    let one = Result { try x.0.run(tree, language: lang) }
+    let other = Result { try y.0.run(tree, language: lang) }
+    switch (one, other) {
     case (.failure(let a), .failure(let b)):
-      return "\(a)" == "\(b)" ? nil : "\(header)\n  refused differently: 1 thread \(a); 3 threads \(b)"
+      return "\(a)" == "\(b)" ? nil : "\(header)\n  refused differently: \(x.1) \(a); \(y.1) \(b)"
     case (.failure(let e), .success), (.success, .failure(let e)):
-      return "\(header)\n  refused with one thread count only: \(e)"
+      return "\(header)\n  refused by one only: \(e)"
     case (.success(let a), .success(let b)):
       if a.columns.map(\.id) != b.columns.map(\.id) { return "\(header)\n  columns: \(a.columns.map(\.id)) vs \(b.columns.map(\.id))" }
       if let d = compare(a, b.rows.map { $0.map(sqlValue) }) {
-        return "\(header)\n  1 thread vs 3 threads: \(d)\n  1 thread:\n\(render(a.rows))\n  3 threads:\n\(render(b.rows))"
+        return "\(header)\n  \(x.1) vs \(y.1): \(d)\n  \(x.1):\n\(render(a.rows))\n  \(y.1):\n\(render(b.rows))"
       }
       return nil
     }
