@@ -437,8 +437,12 @@ extension ExecutionContext {
     }
     let firstEver = cube.stats.firstDay
     let highLevel = high - 1
-    var buyers = ContiguousArray<Int32>(repeating: 0, count: keySpace)
-    var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
+    // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace).
+    let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 5 * keySpace)
+    counts.initialize(repeating: 0, count: 5 * keySpace)
+    defer { counts.deallocate() }
+    let buyers = counts, repeaters = counts + keySpace, highs = counts + 2 * keySpace
+    let news = counts + 3 * keySpace, returning = counts + 4 * keySpace
     acc.masks.withUnsafeBufferPointer { m in
       for c in 0..<nCust {
         let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
@@ -496,24 +500,27 @@ extension ExecutionContext {
         o.customer.withUnsafeBufferPointer { cust in
           o.amount.withUnsafeBufferPointer { amount in
             masks.withUnsafeMutableBufferPointer { m in
-              for i in range {
-                let d = day[i], c = cust[i]
-                guard filter.passes(i, day: d, customer: c) else { continue }
-                let k = keyer.key(i, day: d, customer: c)
-                if k < 0 { continue }
-                let g = Int(k)
-                let a = amount[i]
-                sales[g] += a.isNaN ? 0 : a
-                orders[g] += 1
-                if let q = qty { units[g] += q[i] }
-                if c >= 0 {
-                  let b = Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)])
-                  let at = (Int(c) * words + (b >> 6)) * 4
-                  let bit: UInt64 = 1 << UInt64(b & 63)
-                  m[at + 3] |= m[at + 2] & bit
-                  m[at + 2] |= m[at + 1] & bit
-                  m[at + 1] |= m[at] & bit
-                  m[at] |= bit
+              sales.withUnsafeMutableBufferPointer { sales in
+                orders.withUnsafeMutableBufferPointer { orders in
+                  for i in range {
+                    let d = day[i], c = cust[i]
+                    guard filter.passes(i, day: d, customer: c) else { continue }
+                    let k = keyer.key(i, day: d, customer: c)
+                    if k < 0 { continue }
+                    let g = Int(k)
+                    let a = amount[i]
+                    sales[g] += a.isNaN ? 0 : a
+                    orders[g] += 1
+                    if let q = qty { units[g] += q[i] }
+                    guard c >= 0 else { continue }
+                    let b = Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)])
+                    let at = (Int(c) * words + (b >> 6)) * 4
+                    let bit: UInt64 = 1 << UInt64(b & 63)
+                    m[at + 3] |= m[at + 2] & bit
+                    m[at + 2] |= m[at + 1] & bit
+                    m[at + 1] |= m[at] & bit
+                    m[at] |= bit
+                  }
                 }
               }
             }
