@@ -437,41 +437,47 @@ extension ExecutionContext {
     }
     let firstEver = cube.stats.firstDay
     let highLevel = high - 1
-    // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace).
-    let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 5 * keySpace)
-    counts.initialize(repeating: 0, count: 5 * keySpace)
-    defer { counts.deallocate() }
-    let buyers = counts, repeaters = counts + keySpace, highs = counts + 2 * keySpace
-    let news = counts + 3 * keySpace, returning = counts + 4 * keySpace
-    acc.masks.withUnsafeBufferPointer { m in
-      for c in 0..<nCust {
-        let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
-        let first = firstEver[c]
-        for w in 0..<words {
-          let at = (c * words + w) * 4
-          var bits = m[at]
-          while bits != 0 {
-            let t = bits.trailingZeroBitCount
-            bits &= bits - 1
-            let b = w * 64 + t
-            let k = ck + b
-            let bit: UInt64 = 1 << UInt64(t)
-            buyers[k] += 1
-            if m[at + 1] & bit != 0 { repeaters[k] += 1 }
-            if m[at + highLevel] & bit != 0 { highs[k] += 1 }
-            if first >= bStart[b] && first <= bEnd[b] { news[k] += 1 } else if first < bStart[b] { returning[k] += 1 }
+    // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace),
+    // walked over ranges of customers in parallel when the key space is small.
+    let walk = keySpace <= 1 << 16 ? parallelism : ScanParallelism(threads: 1)
+    let walked = walk.partials(0..<nCust) { range -> ContiguousArray<Int32> in
+      var counts = ContiguousArray<Int32>(repeating: 0, count: 5 * keySpace)
+      counts.withUnsafeMutableBufferPointer { cs in
+        let buyers = 0, repeaters = keySpace, highs = 2 * keySpace, news = 3 * keySpace, returning = 4 * keySpace
+        acc.masks.withUnsafeBufferPointer { m in
+          for c in range {
+            let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
+            let first = firstEver[c]
+            for w in 0..<words {
+              let at = (c * words + w) * 4
+              var bits = m[at]
+              while bits != 0 {
+                let t = bits.trailingZeroBitCount
+                bits &= bits - 1
+                let b = w * 64 + t
+                let k = ck + b
+                let bit: UInt64 = 1 << UInt64(t)
+                cs[buyers + k] += 1
+                if m[at + 1] & bit != 0 { cs[repeaters + k] += 1 }
+                if m[at + highLevel] & bit != 0 { cs[highs + k] += 1 }
+                if first >= bStart[b] && first <= bEnd[b] { cs[news + k] += 1 } else if first < bStart[b] { cs[returning + k] += 1 }
+              }
+            }
           }
         }
       }
+      return counts
     }
+    var counts = walked[0]
+    for p in walked.dropFirst() { addInto(&counts, p) }
     for (k, f) in groups {
       var f = f
       let i = Int(k)
-      f.buyers = Int(buyers[i])
-      f.repeatCustomers = Int(repeaters[i])
-      f.highRepurchase = Int(highs[i])
-      f.newCustomers = Int(news[i])
-      f.returning = Int(returning[i])
+      f.buyers = Int(counts[i])
+      f.repeatCustomers = Int(counts[keySpace + i])
+      f.highRepurchase = Int(counts[2 * keySpace + i])
+      f.newCustomers = Int(counts[3 * keySpace + i])
+      f.returning = Int(counts[4 * keySpace + i])
       groups[k] = f
     }
     return groups
