@@ -392,7 +392,8 @@ extension ExecutionContext {
   /// is customer attributes plus time units, each customer keeps bit-sliced counters (ordered
   /// once, twice, three and four times) per unit in 64-unit words (`BucketMasks`); a distinct
   /// count per unit is then a walk over set bits. Ranges of orders fill their own masks, merged
-  /// by bit-sliced addition.
+  /// by bit-sliced addition. Orders in day order are counted unit by unit instead
+  /// (UnitRuns.swift: bitsets over customers that stay in cache).
   /// - Complexity: O(orders + customers × words × threads).
   func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
     let high = plan.thresholds.highRepurchaseOrders
@@ -404,26 +405,7 @@ extension ExecutionContext {
     let o = cube.orders
     let nCust = cube.customers.count
     let words = (last.cardinality + 63) / 64
-    // The masks of every thread stay within a memory budget (else the (group, customer) table).
     let filter = orderFilter(period)
-    let threads = parallelism.ranges(cube.orderRows(days: filter.lo, filter.hi)).count
-    guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
-    let parts = orderPartials(filter) { range -> BucketMasks in
-      var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
-      part.scan(range, o, filter, keyer)
-      return part
-    }
-    var acc = parts[0]
-    for part in parts.dropFirst() { acc.merge(part) }
-
-    var groups: [Int64: Figures] = [:]
-    for k in 0..<keySpace where acc.orders[k] > 0 {
-      var f = Figures()
-      f.sales = acc.sales[k]
-      f.orders = acc.orders[k]
-      f.units = acc.units[k]
-      groups[Int64(k)] = f
-    }
     // Each unit's days within the period, for new and returning customers.
     var bStart = ContiguousArray<Int32>(), bEnd = ContiguousArray<Int32>()
     for b in 0..<last.cardinality {
@@ -435,41 +417,33 @@ extension ExecutionContext {
       bStart.append(s)
       bEnd.append(e)
     }
-    let firstEver = cube.stats.firstDay
     let highLevel = high - 1
-    // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace),
-    // walked over ranges of customers in parallel when the key space is small.
-    let walk = keySpace <= 1 << 16 ? parallelism : ScanParallelism(threads: 1)
-    let walked = walk.partials(0..<nCust) { range -> ContiguousArray<Int32> in
-      var counts = ContiguousArray<Int32>(repeating: 0, count: 5 * keySpace)
-      counts.withUnsafeMutableBufferPointer { cs in
-        let buyers = 0, repeaters = keySpace, highs = 2 * keySpace, news = 3 * keySpace, returning = 4 * keySpace
-        acc.masks.withUnsafeBufferPointer { m in
-          for c in range {
-            let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
-            let first = firstEver[c]
-            for w in 0..<words {
-              let at = (c * words + w) * 4
-              var bits = m[at]
-              while bits != 0 {
-                let t = bits.trailingZeroBitCount
-                bits &= bits - 1
-                let b = w * 64 + t
-                let k = ck + b
-                let bit: UInt64 = 1 << UInt64(t)
-                cs[buyers + k] += 1
-                if m[at + 1] & bit != 0 { cs[repeaters + k] += 1 }
-                if m[at + highLevel] & bit != 0 { cs[highs + k] += 1 }
-                if first >= bStart[b] && first <= bEnd[b] { cs[news + k] += 1 } else if first < bStart[b] { cs[returning + k] += 1 }
-              }
-            }
-          }
-        }
+    let totals: BucketTotals
+    if cube.ordersByDay {
+      totals = unitRunTotals(keySpace: keySpace, keyer: keyer, filter: filter, highLevel: highLevel, unitStart: bStart, unitEnd: bEnd)
+    } else {
+      // The masks of every thread stay within a memory budget (else the (group, customer) table).
+      let threads = parallelism.ranges(cube.orderRows(days: filter.lo, filter.hi)).count
+      guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
+      let parts = orderPartials(filter) { range -> BucketMasks in
+        var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
+        part.scan(range, o, filter, keyer)
+        return part
       }
-      return counts
+      var acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
+      totals = acc.totals(keySpace: keySpace, keyer: keyer, parallelism: parallelism, highLevel: highLevel,
+                          firstEver: cube.stats.firstDay, unitStart: bStart, unitEnd: bEnd)
     }
-    var counts = walked[0]
-    for p in walked.dropFirst() { addInto(&counts, p) }
+    var groups: [Int64: Figures] = [:]
+    let counts = totals.counts
+    for k in 0..<keySpace where totals.orders[k] > 0 {
+      var f = Figures()
+      f.sales = totals.sales[k]
+      f.orders = totals.orders[k]
+      f.units = totals.units[k]
+      groups[Int64(k)] = f
+    }
     for (k, f) in groups {
       var f = f
       let i = Int(k)
@@ -533,6 +507,51 @@ extension ExecutionContext {
           }
         }
       }
+    }
+
+    /// Sums per key and the customer counts per key: walks each customer's set bits (over
+    /// ranges of customers in parallel when the key space is small).
+    func totals(keySpace: Int, keyer: OrderKeyer, parallelism: ScanParallelism, highLevel: Int, firstEver: ContiguousArray<Int32>,
+                unitStart: ContiguousArray<Int32>, unitEnd: ContiguousArray<Int32>) -> BucketTotals {
+      // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace),
+      // walked over ranges of customers in parallel when the key space is small.
+      let walk = keySpace <= 1 << 16 ? parallelism : ScanParallelism(threads: 1)
+      let words = self.words, nCust = masks.count / (4 * words)
+      let walked = walk.partials(0..<nCust) { range -> ContiguousArray<Int32> in
+        var counts = ContiguousArray<Int32>(repeating: 0, count: 5 * keySpace)
+        counts.withUnsafeMutableBufferPointer { cs in
+          let buyers = 0, repeaters = keySpace, highs = 2 * keySpace, news = 3 * keySpace, returning = 4 * keySpace
+          masks.withUnsafeBufferPointer { m in
+            for c in range {
+              let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
+              let first = firstEver[c]
+              for w in 0..<words {
+                let at = (c * words + w) * 4
+                var bits = m[at]
+                while bits != 0 {
+                  let t = bits.trailingZeroBitCount
+                  bits &= bits - 1
+                  let b = w * 64 + t
+                  let k = ck + b
+                  let bit: UInt64 = 1 << UInt64(t)
+                  cs[buyers + k] += 1
+                  if m[at + 1] & bit != 0 { cs[repeaters + k] += 1 }
+                  if m[at + highLevel] & bit != 0 { cs[highs + k] += 1 }
+                  if first >= unitStart[b] && first <= unitEnd[b] { cs[news + k] += 1 } else if first < unitStart[b] { cs[returning + k] += 1 }
+                }
+              }
+            }
+          }
+        }
+        return counts
+      }
+      var t = BucketTotals(keySpace: 0)
+      t.sales = sales
+      t.orders = orders
+      t.units = units
+      t.counts = walked[0]
+      for p in walked.dropFirst() { addInto(&t.counts, p) }
+      return t
     }
 
     /// Adds another range's counters: level l of the sum holds the units where the two
