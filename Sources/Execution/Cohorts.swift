@@ -30,7 +30,7 @@ enum Cohorts {
     for c in 0..<n where cohortOf[c] >= 0 { firstMonth[c] = Int32(Day(raw: st.firstDay[c]).monthIndex) }
     // Bit k of a customer's pair of words: an order k months after the first; each range of
     // orders sets its own bits, OR-ed together.
-    let parts = ctx.orderPartials(days: dayLo, dayHi) { range -> ContiguousArray<UInt64> in
+    let parts = ctx.orderPartials(days: dayLo, dayHi, state: 2 * n) { range -> ContiguousArray<UInt64> in
       var bits = ContiguousArray<UInt64>(repeating: 0, count: 2 * n)
       for i in range {
         let c = o.customer[i]

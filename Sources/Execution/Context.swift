@@ -256,7 +256,7 @@ final class ExecutionContext {
       case .returning, .buyers, .repeatBuyers, .highRepurchase, .churnRisk:
         // Orders of each customer within the period.
         let o = cube.orders
-        let parts = orderPartials(days: lo, hi) { range -> ContiguousArray<Int32> in
+        let parts = orderPartials(days: lo, hi, state: n) { range -> ContiguousArray<Int32> in
           var count = ContiguousArray<Int32>(repeating: 0, count: n)
           for i in range {
             let d = o.day[i]

@@ -14,7 +14,7 @@ enum CustomerList {
     let o = cube.orders
     let filter = ctx.orderFilter(plan.period)
     // Orders and spend per customer in the period: each range of orders into its own arrays.
-    let parts = ctx.orderPartials(filter) { range -> (ContiguousArray<Int32>, ContiguousArray<Double>) in
+    let parts = ctx.orderPartials(filter, state: 2 * n) { range -> (ContiguousArray<Int32>, ContiguousArray<Double>) in
       var count = ContiguousArray<Int32>(repeating: 0, count: n)
       var spend = ContiguousArray<Double>(repeating: 0, count: n)
       o.day.withUnsafeBufferPointer { day in

@@ -26,7 +26,7 @@ enum CustomerRanking {
     let column: ContiguousArray<Double>? = m == .sales ? o.amount : (m == .orders ? nil : o.quantity)
     let countsOrders = m == .orders
     // Each range of orders into its own per-customer sums, added up in range order.
-    let parts = ctx.orderPartials(filter) { range -> (ContiguousArray<Double>, ContiguousArray<Bool>) in
+    let parts = ctx.orderPartials(filter, state: 2 * n) { range -> (ContiguousArray<Double>, ContiguousArray<Bool>) in
       var value = ContiguousArray<Double>(repeating: 0, count: n)
       var touched = ContiguousArray<Bool>(repeating: false, count: n)
       o.day.withUnsafeBufferPointer { day in

@@ -290,7 +290,9 @@ extension ExecutionContext {
     } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
       // Each range of orders into its own accumulator, merged in range order.
       let filter = orderFilter(period)
-      let parts = orderPartials(filter) { range -> ScanAccumulator in
+      // Customer figures keep arrays over all customers (or a pair table) per range.
+      let state = needPairs ? 4 * (nCustomers + 1) : 0
+      let parts = orderPartials(filter, state: state) { range -> ScanAccumulator in
         var part = accumulator()
         part.scanOrders(range, o, filter, keyer)
         return part
@@ -423,9 +425,10 @@ extension ExecutionContext {
       totals = unitRunTotals(keySpace: keySpace, keyer: keyer, filter: filter, highLevel: highLevel, unitStart: bStart, unitEnd: bEnd)
     } else {
       // The masks of every thread stay within a memory budget (else the (group, customer) table).
-      let threads = parallelism.ranges(cube.orderRows(days: filter.lo, filter.hi)).count
+      let rows = cube.orderRows(days: filter.lo, filter.hi).count
+      let threads = parallelism.sized(state: nCust * words * 4, rows: rows).ranges(0..<rows).count
       guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
-      let parts = orderPartials(filter) { range -> BucketMasks in
+      let parts = orderPartials(filter, state: nCust * words * 4) { range -> BucketMasks in
         var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
         part.scan(range, o, filter, keyer)
         return part

@@ -41,6 +41,13 @@ public struct ScanParallelism: Sendable, Equatable {
     return ScanParallelism(threads: min(n, 256))
   }()
 
+  /// One thread when each thread's partial state (`state` elements, e.g. arrays over all
+  /// customers) would cost more to clear and merge than its share of `rows` saves; a
+  /// `minRows` of 0 (tests) always splits.
+  func sized(state: Int, rows: Int) -> ScanParallelism {
+    minRows == 0 || rows >= 2 * state ? self : ScanParallelism(threads: 1, minRows: minRows)
+  }
+
   /// Contiguous row ranges, one per thread (a single range for small scans).
   func ranges(_ rows: Range<Int>) -> [Range<Int>] {
     let n = rows.count, base = rows.lowerBound
@@ -203,13 +210,15 @@ extension ExecutionContext {
 
   /// The orders that can fall from day `lo` to day `hi` (all rows unless rows are in day
   /// order), scanned in parallel ranges, each into its own partial.
-  func orderPartials<T>(days lo: Int32, _ hi: Int32, _ scan: (Range<Int>) -> T) -> [T] {
-    parallelism.partials(cube.orderRows(days: lo, hi), scan)
+  /// `state`: the size of each partial state (see `ScanParallelism.sized`).
+  func orderPartials<T>(days lo: Int32, _ hi: Int32, state: Int = 0, _ scan: (Range<Int>) -> T) -> [T] {
+    let rows = cube.orderRows(days: lo, hi)
+    return parallelism.sized(state: state, rows: rows.count).partials(rows, scan)
   }
 
   /// The orders that can pass `filter`'s period, scanned in parallel ranges.
-  func orderPartials<T>(_ filter: OrderFilter, _ scan: (Range<Int>) -> T) -> [T] {
-    orderPartials(days: filter.lo, filter.hi, scan)
+  func orderPartials<T>(_ filter: OrderFilter, state: Int = 0, _ scan: (Range<Int>) -> T) -> [T] {
+    orderPartials(days: filter.lo, filter.hi, state: state, scan)
   }
 }
 
