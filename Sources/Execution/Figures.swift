@@ -1,5 +1,8 @@
 // Figures of a period per group: one pass over orders (or items, feedback, customers),
 // accumulating per group and per (group, customer) pair, then the metrics of semantics.md.
+// Order scans run over row ranges on every core, each range into its own accumulator, merged
+// afterwards (ParallelScan.swift); plain figures, customer-attribute groups and time buckets
+// have tight loops of their own (pointers into dense arrays, keys from precomputed tables).
 //
 // - Complexity: O(rows scanned + distinct (group, customer) pairs).
 
