@@ -366,7 +366,10 @@ extension ExecutionContext {
       }
     }
     if customerOnly {
-      for x in 0..<acc.cKey.count where acc.cKey[x] >= 0 { process(acc.cKey[x], x - 1, acc.cCount[x], acc.cSpend[x], acc.cUnits[x]) }
+      let cs = acc.cState
+      for x in 0..<acc.cUnits.count where cs[3 * x + 2] >= 0 {
+        process(Int64(cs[3 * x + 2]), x - 1, Int32(cs[3 * x]), cs[3 * x + 1], acc.cUnits[x])
+      }
     } else {
       for (p, pk) in acc.pairIds.keys.enumerated() { process(pk / nC, Int(pk % nC) - 1, acc.pCount[p], acc.pSpend[p], acc.pUnits[p]) }
     }
@@ -593,7 +596,10 @@ extension ExecutionContext {
     let nC: Int64
     var pairIds: SlotTable
     var pCount = ContiguousArray<Int32>(), pSpend = ContiguousArray<Double>(), pUnits = ContiguousArray<Double>()
-    var cCount: ContiguousArray<Int32>, cSpend: ContiguousArray<Double>, cUnits: ContiguousArray<Double>, cKey: ContiguousArray<Int64>
+    /// Per customer (index c + 1), when the key follows from the customer: orders, spend and
+    /// key (-1: no order) side by side, so that an order touches one cache line.
+    var cState: ContiguousArray<Double>
+    var cUnits: ContiguousArray<Double>
     var lastKey: Int64 = -1
     var lastGroup = 0
     /// With a small key space, groups are indexed by key directly (no hashing); a group has
@@ -619,10 +625,9 @@ extension ExecutionContext {
       markPair = ContiguousArray(repeating: -1, count: marks)
       pairIds = SlotTable(capacity: needPairs && !customerOnly ? 1 << 18 : 16)
       let n = needPairs && customerOnly ? customers + 1 : 0
-      cCount = ContiguousArray(repeating: 0, count: n)
-      cSpend = ContiguousArray(repeating: 0, count: n)
+      cState = ContiguousArray(repeating: 0, count: 3 * n)
+      for x in 0..<n { cState[3 * x + 2] = -1 }
       cUnits = ContiguousArray(repeating: 0, count: n)
-      cKey = ContiguousArray(repeating: -1, count: n)
     }
 
     /// Adds the orders of `range` that pass `filter`.
@@ -718,24 +723,20 @@ extension ExecutionContext {
           o.amount.withUnsafeBufferPointer { amount in
             gSales.withUnsafeMutableBufferPointer { sales in
               gOrders.withUnsafeMutableBufferPointer { orders in
-                cCount.withUnsafeMutableBufferPointer { count in
-                  cSpend.withUnsafeMutableBufferPointer { spend in
-                    cKey.withUnsafeMutableBufferPointer { key in
-                      for i in range {
-                        let d = day[i], c = cust[i]
-                        guard filter.passes(i, day: d, customer: c) else { continue }
-                        let k = keyer.key(i, day: d, customer: c)
-                        if k < 0 { continue }
-                        let a = amount[i]
-                        let v = a.isNaN ? 0 : a
-                        sales[Int(k)] += v
-                        orders[Int(k)] += 1
-                        let x = Int(c) &+ 1
-                        count[x] += 1
-                        spend[x] += v
-                        key[x] = k
-                      }
-                    }
+                cState.withUnsafeMutableBufferPointer { state in
+                  for i in range {
+                    let d = day[i], c = cust[i]
+                    guard filter.passes(i, day: d, customer: c) else { continue }
+                    let k = keyer.key(i, day: d, customer: c)
+                    if k < 0 { continue }
+                    let a = amount[i]
+                    let v = a.isNaN ? 0 : a
+                    sales[Int(k)] += v
+                    orders[Int(k)] += 1
+                    let x = 3 &* (Int(c) &+ 1)
+                    state[x] += 1
+                    state[x + 1] += v
+                    state[x + 2] = Double(k)
                   }
                 }
               }
@@ -783,10 +784,12 @@ extension ExecutionContext {
       }
       guard needPairs else { return }
       if customerOnly {
-        addInto(&cCount, other.cCount)
-        addInto(&cSpend, other.cSpend)
         addInto(&cUnits, other.cUnits)
-        for x in cKey.indices where other.cKey[x] >= 0 { cKey[x] = other.cKey[x] }
+        for x in 0..<cUnits.count where other.cState[3 * x + 2] >= 0 {
+          cState[3 * x] += other.cState[3 * x]
+          cState[3 * x + 1] += other.cState[3 * x + 1]
+          cState[3 * x + 2] = other.cState[3 * x + 2]
+        }
       } else {
         for (q, pk) in other.pairIds.keys.enumerated() {
           var isNew = false
@@ -820,10 +823,10 @@ extension ExecutionContext {
       guard needPairs else { return }
       if customerOnly {
         let x = Int(c + 1)
-        if newOrder { cCount[x] += 1 }
-        cSpend[x] += spend
+        if newOrder { cState[3 * x] += 1 }
+        cState[3 * x + 1] += spend
+        cState[3 * x + 2] = Double(k)
         cUnits[x] += units
-        cKey[x] = k
       } else {
         let x = Int(c + 1)
         let p: Int
