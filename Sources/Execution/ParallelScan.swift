@@ -213,7 +213,15 @@ extension ExecutionContext {
   /// `state`: the size of each partial state (see `ScanParallelism.sized`).
   func orderPartials<T>(days lo: Int32, _ hi: Int32, state: Int = 0, _ scan: (Range<Int>) -> T) -> [T] {
     let rows = cube.orderRows(days: lo, hi)
-    return parallelism.sized(state: state, rows: rows.count).partials(rows, scan)
+    // Rows expected in the period: all of the run in day order, else the period's share of
+    // the data's days.
+    var expected = rows.count
+    if !cube.ordersByDay, let r = cube.dateRange {
+      let span = Int(r.end.raw) - Int(r.start.raw) + 1
+      let covered = max(0, min(Int(hi), Int(r.end.raw)) - max(Int(lo), Int(r.start.raw)) + 1)
+      expected = Int(Double(rows.count) * Double(covered) / Double(span))
+    }
+    return parallelism.sized(state: state, rows: expected).partials(rows, scan)
   }
 
   /// The orders that can pass `filter`'s period, scanned in parallel ranges.
