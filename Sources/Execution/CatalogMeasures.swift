@@ -29,12 +29,8 @@ extension ExecutionContext {
       columns.append((role, col))
     }
     var groups = orderFigures(keys, period: period, items: false)
-    let (lo, hi) = bounds(period)
-    let sources = partSources(keys)
-    let strides = keys.strides
-    let mask = customerMask
-    let channelCodes = o.channel?.codes
-    let allowed = orderHasAllowedItem
+    guard let keyer = orderKeyer(keys, partSources(keys)) else { return groups }
+    let filter = orderFilter(period)
     var sums: [Int64: [Double]] = [:]
     let wantsInterval = formula.usesInterval
     // (group, customer) → first day, last day, orders
@@ -45,13 +41,10 @@ extension ExecutionContext {
       return try conditionalCatalogFigures(keys, period: period, columns: columns, intervals: wantsInterval, groups: groups)
     }
     for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if let m = mask, c < 0 || !m[Int(c)] { continue }
-      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-      if let h = allowed, !h[i] { continue }
-      guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
+      let d = o.day[i], c = o.customer[i]
+      guard filter.passes(i, day: d, customer: c) else { continue }
+      let k = keyer.key(i, day: d, customer: c)
+      if k < 0 { continue }
       if !columns.isEmpty {
         var row = sums[k] ?? [Double](repeating: 0, count: columns.count)
         for (j, col) in columns.enumerated() {
@@ -98,24 +91,17 @@ extension ExecutionContext {
                                          intervals: Bool, groups: [Int64: Figures]) throws -> [Int64: Figures] {
     var groups = groups
     let o = cube.orders
-    let (lo, hi) = bounds(period)
-    let sources = partSources(keys)
-    let strides = keys.strides
-    let mask = customerMask
-    let channelCodes = o.channel?.codes
-    let allowed = orderHasAllowedItem
+    guard let keyer = orderKeyer(keys, partSources(keys)) else { return groups }
+    let filter = orderFilter(period)
     let nC = Int64(cube.customers.count + 1)
     struct Pair { var n: Int32 = 0; var spend = 0.0; var first = Int32.max; var last = Int32.min; var sums: [Double] }
     var pairs: [Int64: Pair] = [:]
     for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if c < 0 { continue }  // a condition needs a customer
-      if let m = mask, !m[Int(c)] { continue }
-      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-      if let h = allowed, !h[i] { continue }
-      guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
+      let d = o.day[i], c = o.customer[i]
+      // A condition needs a customer.
+      guard c >= 0, filter.passes(i, day: d, customer: c) else { continue }
+      let k = keyer.key(i, day: d, customer: c)
+      if k < 0 { continue }
       let pk = k * nC + Int64(c)
       var p = pairs[pk] ?? Pair(sums: [Double](repeating: 0, count: columns.count))
       p.n += 1

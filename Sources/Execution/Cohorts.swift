@@ -20,20 +20,30 @@ enum Cohorts {
       let m = Day(raw: st.firstDay[c]).monthIndex
       if m >= lo && m <= hi { cohortOf[c] = Int32(m - lo) }
     }
-    var bitsLo = ContiguousArray<UInt64>(repeating: 0, count: n)
-    var bitsHi = ContiguousArray<UInt64>(repeating: 0, count: n)
+    // Month index per day of the data (no date arithmetic per order), and each customer's
+    // first month.
     let o = cube.orders
-    var monthCache: [Int32: Int] = [:]
-    for i in 0..<o.count {
-      let c = o.customer[i]
-      if c < 0 || cohortOf[Int(c)] < 0 { continue }
-      let d = o.day[i]
-      if d == nullDay || d > ctx.today { continue }
-      let m: Int
-      if let x = monthCache[d] { m = x } else { m = Day(raw: d).monthIndex; monthCache[d] = m }
-      let k = m - Day(raw: st.firstDay[Int(c)]).monthIndex
-      if k < 64 { bitsLo[Int(c)] |= 1 << UInt64(k) } else if k < 128 { bitsHi[Int(c)] |= 1 << UInt64(k - 64) }
+    let dayLo = cube.dateRange?.start.raw ?? 0
+    let dayHi = min(cube.dateRange?.end.raw ?? -1, ctx.today)
+    let monthOf = ContiguousArray((dayLo...max(dayLo, dayHi)).map { Int32(Day(raw: $0).monthIndex) })
+    var firstMonth = ContiguousArray<Int32>(repeating: 0, count: n)
+    for c in 0..<n where cohortOf[c] >= 0 { firstMonth[c] = Int32(Day(raw: st.firstDay[c]).monthIndex) }
+    // Bit k of a customer's pair of words: an order k months after the first; each range of
+    // orders sets its own bits, OR-ed together.
+    let parts = ctx.orderPartials(days: dayLo, dayHi, state: 2 * n) { range -> ContiguousArray<UInt64> in
+      var bits = ContiguousArray<UInt64>(repeating: 0, count: 2 * n)
+      for i in range {
+        let c = o.customer[i]
+        if c < 0 || cohortOf[Int(c)] < 0 { continue }
+        let d = o.day[i]
+        if d == nullDay || d > dayHi || d < dayLo { continue }
+        let k = Int(monthOf[Int(d - dayLo)] - firstMonth[Int(c)])
+        if k >= 0 && k < 128 { bits[2 * Int(c) + k / 64] |= 1 << UInt64(k % 64) }
+      }
+      return bits
     }
+    var bits = parts[0]
+    for p in parts.dropFirst() { for x in bits.indices { bits[x] |= p[x] } }
     let cohorts = hi - lo + 1
     let maxK = max(0, min(127, todayMonth - lo))
     var size = [Int](repeating: 0, count: cohorts)
@@ -43,7 +53,7 @@ enum Cohorts {
       size[h] += 1
       kept[h][0] += 1  // every customer orders in the cohort month itself
       for k in 1...max(1, maxK) where k <= maxK {
-        let bit = k < 64 ? (bitsLo[c] >> UInt64(k)) & 1 : (bitsHi[c] >> UInt64(k - 64)) & 1
+        let bit = (bits[2 * c + k / 64] >> UInt64(k % 64)) & 1
         if bit == 1 { kept[h][k] += 1 }
       }
     }

@@ -76,9 +76,13 @@ final class ExecutionContext {
   var topicFilters: [([Topic], Bool)] = []
   /// Scans already made for this plan (several figures share one pass).
   var scanCache: [String: [Int64: Figures]] = [:]
+  /// Threads per scan of the order fact (ParallelScan.swift).
+  let parallelism: ScanParallelism
 
-  init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, segments: @escaping () -> ContiguousArray<Int8>) throws {
+  init(cube: Cube, plan: Plan, lang: Language, topics: [Topic], stats: CustomerStats, parallelism: ScanParallelism = .standard,
+       segments: @escaping () -> ContiguousArray<Int8>) throws {
     self.cube = cube
+    self.parallelism = parallelism
     self.plan = plan
     self.today = plan.today.raw
     self.lang = lang
@@ -251,14 +255,19 @@ final class ExecutionContext {
         for c in 0..<n where m[c] { m[c] = first[c] != nullDay && first[c] >= lo && first[c] <= hi }
       case .returning, .buyers, .repeatBuyers, .highRepurchase, .churnRisk:
         // Orders of each customer within the period.
-        var count = ContiguousArray<Int32>(repeating: 0, count: n)
         let o = cube.orders
-        for i in 0..<o.count {
-          let d = o.day[i]
-          if d < lo || d > hi || d == nullDay { continue }
-          let c = o.customer[i]
-          if c >= 0 { count[Int(c)] += 1 }
+        let parts = orderPartials(days: lo, hi, state: n) { range -> ContiguousArray<Int32> in
+          var count = ContiguousArray<Int32>(repeating: 0, count: n)
+          for i in range {
+            let d = o.day[i]
+            if d < lo || d > hi || d == nullDay { continue }
+            let c = o.customer[i]
+            if c >= 0 { count[Int(c)] += 1 }
+          }
+          return count
         }
+        var count = parts[0]
+        for p in parts.dropFirst() { addInto(&count, p) }
         let need: Int32 = k == .repeatBuyers ? 2 : (k == .highRepurchase ? Int32(plan.thresholds.highRepurchaseOrders) : 1)
         for c in 0..<n where m[c] {
           m[c] = count[c] >= need && (k != .returning || (first[c] != nullDay && first[c] < lo))

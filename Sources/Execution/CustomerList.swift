@@ -11,20 +11,29 @@ enum CustomerList {
     let lang = ctx.lang
     let (lo, hi) = ctx.bounds(plan.period)
     let n = cube.customers.count
-    var count = ContiguousArray<Int32>(repeating: 0, count: n)
-    var spend = ContiguousArray<Double>(repeating: 0, count: n)
     let o = cube.orders
-    let hasAllowed = ctx.orderHasAllowedItem
-    for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if c < 0 || !ctx.customerPasses(c) { continue }
-      if let ch = ctx.channelAllowed, !ch.contains(o.channel?.codes[i] ?? -1) { continue }
-      if let h = hasAllowed, !h[i] { continue }
-      count[Int(c)] += 1
-      let a = o.amount[i]
-      if !a.isNaN { spend[Int(c)] += a }
+    let filter = ctx.orderFilter(plan.period)
+    // Orders and spend per customer in the period: each range of orders into its own arrays.
+    let parts = ctx.orderPartials(filter, state: 2 * n) { range -> (ContiguousArray<Int32>, ContiguousArray<Double>) in
+      var count = ContiguousArray<Int32>(repeating: 0, count: n)
+      var spend = ContiguousArray<Double>(repeating: 0, count: n)
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          for i in range {
+            let d = day[i], c = cust[i]
+            guard c >= 0, filter.passes(i, day: d, customer: c) else { continue }
+            count[Int(c)] += 1
+            let a = o.amount[i]
+            if !a.isNaN { spend[Int(c)] += a }
+          }
+        }
+      }
+      return (count, spend)
+    }
+    var (count, spend) = parts[0]
+    for (k, s) in parts.dropFirst() {
+      addInto(&count, k)
+      addInto(&spend, s)
     }
     let st = ctx.stats
     let isState = set == .active || set == .atRisk || set == .churned || set == .overdue

@@ -20,30 +20,37 @@ enum CustomerRanking {
     let cube = ctx.cube
     let plan = ctx.plan
     let o = cube.orders
-    let (lo, hi) = ctx.bounds(plan.period)
     let n = cube.customers.count + 1  // slot 0: orders without a customer id
-    var value = ContiguousArray<Double>(repeating: 0, count: n)
-    var touched = ContiguousArray<Bool>(repeating: false, count: n)
-    let mask = ctx.customerMask
-    let channelCodes = o.channel?.codes
-    let hasAllowed = ctx.orderHasAllowedItem
-    let qty = o.quantity
-    for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if let mk = mask, c < 0 || !mk[Int(c)] { continue }
-      if let ch = ctx.channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-      if let h = hasAllowed, !h[i] { continue }
-      let x = Int(c) + 1
-      touched[x] = true
-      switch m {
-      case .sales:
-        let a = o.amount[i]
-        if !a.isNaN { value[x] += a }
-      case .orders: value[x] += 1
-      default: value[x] += qty?[i] ?? 0
+    let filter = ctx.orderFilter(plan.period)
+    // The column summed per order: amount (NULL adds nothing), 1 per order, or quantity.
+    let column: ContiguousArray<Double>? = m == .sales ? o.amount : (m == .orders ? nil : o.quantity)
+    let countsOrders = m == .orders
+    // Each range of orders into its own per-customer sums, added up in range order.
+    let parts = ctx.orderPartials(filter, state: 2 * n) { range -> (ContiguousArray<Double>, ContiguousArray<Bool>) in
+      var value = ContiguousArray<Double>(repeating: 0, count: n)
+      var touched = ContiguousArray<Bool>(repeating: false, count: n)
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          for i in range {
+            let d = day[i], c = cust[i]
+            guard filter.passes(i, day: d, customer: c) else { continue }
+            let x = Int(c) + 1
+            touched[x] = true
+            if countsOrders {
+              value[x] += 1
+            } else if let col = column {
+              let v = col[i]
+              if !v.isNaN { value[x] += v }
+            }
+          }
+        }
       }
+      return (value, touched)
+    }
+    var (value, touched) = parts[0]
+    for (v, t) in parts.dropFirst() {
+      addInto(&value, v)
+      for x in 0..<n where t[x] { touched[x] = true }
     }
     let rk = plan.ranking ?? Ranking(limit: 10, descending: true)
     let keys = cube.customers.keys

@@ -17,6 +17,8 @@ public final class Executor: @unchecked Sendable {
   /// Grammar data and built-once structures of the deeper analyses (Analyses.swift).
   public var analysisGrammar = AnalysisGrammar()
   let analysisCache = AnalysisCache()
+  /// Threads per scan of the order fact: WENSHU_THREADS or the processor count (tests set it).
+  public var parallelism = ScanParallelism.standard
 
   public init(cube: Cube, topics: [Topic]) {
     self.cube = cube
@@ -80,7 +82,8 @@ public final class Executor: @unchecked Sendable {
   }
 
   public func run(_ plan: Plan, language: Language) throws -> ResultTable {
-    let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw)) { [unowned self] in
+    let ctx = try ExecutionContext(cube: cube, plan: plan, lang: language, topics: topics, stats: stats(plan.today.raw),
+                                   parallelism: parallelism) { [unowned self] in
       self.segments(today: plan.today)
     }
     if let a = plan.analysis { return try Analyses.run(ctx, a, executor: self) }

@@ -1,5 +1,8 @@
 // Figures of a period per group: one pass over orders (or items, feedback, customers),
 // accumulating per group and per (group, customer) pair, then the metrics of semantics.md.
+// Order scans run over row ranges on every core, each range into its own accumulator, merged
+// afterwards (ParallelScan.swift); plain figures, customer-attribute groups and time buckets
+// have tight loops of their own (pointers into dense arrays, keys from precomputed tables).
 //
 // - Complexity: O(rows scanned + distinct (group, customer) pairs).
 
@@ -225,9 +228,7 @@ extension ExecutionContext {
   func orderFigures(_ keys: GroupKeys, period: DateRange?, items useItems: Bool) -> [Int64: Figures] {
     let cacheKey = "\(period.map { "\($0)" } ?? "-")|\(useItems)|\(keys.parts.map { "\($0.dimension?.rawValue ?? "")\($0.grain?.rawValue ?? "")\($0.base):\($0.cardinality)" })"
     if let cached = scanCache[cacheKey] { return cached }
-    let (lo, hi) = bounds(period)
     let sources = partSources(keys)
-    let strides = keys.strides
     let o = cube.orders
     let nC = Int64(cube.customers.count + 1)
     let needPairs = needsCustomerPairs
@@ -238,57 +239,69 @@ extension ExecutionContext {
       scanCache[cacheKey] = fast
       return fast
     }
-    var acc = ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: cube.customers.count, nC: nC,
-                              denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
-    let hasAllowed = orderHasAllowedItem
-    let channelCodes = o.channel?.codes
+    let nCustomers = cube.customers.count
+    func accumulator() -> ScanAccumulator {
+      ScanAccumulator(needPairs: needPairs, customerOnly: customerOnly, customers: nCustomers, nC: nC,
+                      denseGroups: keySpace <= 4_000_000 ? keySpace : 0)
+    }
+    var acc = accumulator()
     if useItems, let items = cube.items {
+      let filter = orderFilter(period)
+      let allowed = itemAllowed
+      let strides = keys.strides
       // Distinct orders per group: items of one order are usually adjacent, so a short list of
-      // the current order's keys suffices; otherwise a (group, order) table.
-      var seen = SlotTable(capacity: 16)
-      var lastOrder = -1
-      var keysOfOrder: [Int64] = []
+      // the current order's keys suffices, and ranges of items split between orders scan in
+      // parallel; otherwise one range and a (group, order) table.
       let clustered = itemsClustered
       let nO = Int64(o.count + 1)
-      for j in 0..<items.count {
-        if let a = itemAllowed, !a[j] { continue }
-        let oi = Int(items.order[j])
-        if oi < 0 { continue }
-        let d = o.day[oi]
-        if d < lo || d > hi || d == nullDay { continue }
-        let c = o.customer[oi]
-        if !customerPasses(c) { continue }
-        if let ch = channelAllowed, !ch.contains(channelCodes?[oi] ?? -1) { continue }
-        if !plan.orderPredicates.isEmpty, let h = hasAllowed, !h[oi] { continue }
-        guard let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
-        let amount = items.quantity[j] * items.unitPrice[j]
-        var first: Bool
-        if clustered {
-          if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
-          first = !keysOfOrder.contains(k)
-          if first { keysOfOrder.append(k) }
-        } else {
-          first = false
-          _ = seen.id(k * nO + Int64(oi), isNew: &first)
+      let order = items.order
+      let scanThreads = clustered ? parallelism : ScanParallelism(threads: 1)
+      let parts = scanThreads.partials(0..<items.count, alignedTo: { j in
+        var j = j
+        while j > 0 && j < order.count && order[j] == order[j - 1] { j += 1 }
+        return j
+      }) { range -> ScanAccumulator in
+        var part = accumulator()
+        var seen = SlotTable(capacity: 16)
+        var lastOrder = -1
+        var keysOfOrder: [Int64] = []
+        for j in range {
+          if let a = allowed, !a[j] { continue }
+          let oi = Int(order[j])
+          if oi < 0 { continue }
+          let d = o.day[oi], c = o.customer[oi]
+          // (An allowed item's order has an allowed item: the filter's order mask then tests
+          // only the order predicates.)
+          guard filter.passes(oi, day: d, customer: c),
+            let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
+          let amount = items.quantity[j] * items.unitPrice[j]
+          var first: Bool
+          if clustered {
+            if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
+            first = !keysOfOrder.contains(k)
+            if first { keysOfOrder.append(k) }
+          } else {
+            first = false
+            _ = seen.id(k * nO + Int64(oi), isNew: &first)
+          }
+          part.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
         }
-        acc.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
+        return part
       }
-    } else {
-      let qty = o.quantity
-      let mask = customerMask
-      for i in 0..<o.count {
-        let d = o.day[i]
-        if d < lo || d > hi || d == nullDay { continue }
-        let c = o.customer[i]
-        if let m = mask, c < 0 || !m[Int(c)] { continue }
-        if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-        if let h = hasAllowed, !h[i] { continue }
-        guard let k = fastKey(sources, strides, c: c, order: i, item: -1, day: d) else { continue }
-        let a = o.amount[i]
-        let amt = a.isNaN ? 0 : a
-        let u = qty?[i] ?? 0
-        acc.add(k, c, newOrder: true, spend: amt, units: u)
+      acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
+    } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
+      // Each range of orders into its own accumulator, merged in range order.
+      let filter = orderFilter(period)
+      // Customer figures keep arrays over all customers (or a pair table) per range.
+      let state = needPairs ? 4 * (nCustomers + 1) : 0
+      let parts = orderPartials(filter, state: state) { range -> ScanAccumulator in
+        var part = accumulator()
+        part.scanOrders(range, o, filter, keyer)
+        return part
       }
+      acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
     }
 
     var groups: [Int64: Figures] = [:]
@@ -304,7 +317,7 @@ extension ExecutionContext {
       groups[k] = f
     }
     if acc.dense {
-      for g in 0..<acc.touched.count where acc.touched[g] { emit(g, Int64(g)) }
+      for g in 0..<acc.gOrders.count where acc.gOrders[g] > 0 { emit(g, Int64(g)) }
     } else {
       for (g, k) in acc.groupIds.keys.enumerated() { emit(g, k) }
     }
@@ -313,7 +326,7 @@ extension ExecutionContext {
       return groups
     }
     // Customer figures from the pairs, accumulated in arrays by group id (no dictionary per pair).
-    let nGroups = acc.dense ? acc.touched.count : acc.groupIds.count
+    let nGroups = acc.dense ? acc.gOrders.count : acc.groupIds.count
     var buyers = ContiguousArray<Int32>(repeating: 0, count: nGroups)
     var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
     var cSales = ContiguousArray<Double>(repeating: 0, count: conditions.isEmpty ? 0 : nGroups)
@@ -353,7 +366,10 @@ extension ExecutionContext {
       }
     }
     if customerOnly {
-      for x in 0..<acc.cKey.count where acc.cKey[x] >= 0 { process(acc.cKey[x], x - 1, acc.cCount[x], acc.cSpend[x], acc.cUnits[x]) }
+      let cs = acc.cState
+      for x in 0..<acc.cUnits.count where cs[3 * x + 2] >= 0 {
+        process(Int64(cs[3 * x + 2]), x - 1, Int32(cs[3 * x]), cs[3 * x + 1], acc.cUnits[x])
+      }
     } else {
       for (p, pk) in acc.pairIds.keys.enumerated() { process(pk / nC, Int(pk % nC) - 1, acc.pCount[p], acc.pSpend[p], acc.pUnits[p]) }
     }
@@ -372,7 +388,7 @@ extension ExecutionContext {
       groups[k] = f
     }
     if acc.dense {
-      for g in 0..<acc.touched.count where acc.touched[g] { fill(g, Int64(g)) }
+      for g in 0..<acc.gOrders.count where acc.gOrders[g] > 0 { fill(g, Int64(g)) }
     } else {
       for (g, k) in acc.groupIds.keys.enumerated() { fill(g, k) }
     }
@@ -381,72 +397,23 @@ extension ExecutionContext {
   }
 
   /// Customer figures per time bucket without a (group, customer) table: when the grouping
-  /// is customer attributes plus at most 64 time units, each customer keeps bit-sliced
-  /// counters (ordered once, twice, three and four times) per unit in four UInt64 masks.
-  /// - Complexity: O(orders + customers × units with orders).
+  /// is customer attributes plus time units, each customer keeps bit-sliced counters (ordered
+  /// once, twice, three and four times) per unit in 64-unit words (`BucketMasks`); a distinct
+  /// count per unit is then a walk over set bits. Ranges of orders fill their own masks, merged
+  /// by bit-sliced addition. Orders in day order are counted unit by unit instead
+  /// (UnitRuns.swift: bitsets over customers that stay in cache).
+  /// - Complexity: O(orders + customers × words × threads).
   func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
     let high = plan.thresholds.highRepurchaseOrders
     guard plan.conditions.isEmpty, (2...4).contains(high), keySpace <= 4_000_000,
-      let last = keys.parts.last, let g = last.grain, last.cardinality > 0, last.cardinality <= 64,
+      let last = keys.parts.last, let g = last.grain, last.cardinality > 0,
       keys.parts.dropLast().allSatisfy({ $0.dimension?.isCustomerAttribute ?? false }),
-      case .time(let table, let dayLo)? = sources.last
+      case .time? = sources.last, let keyer = orderKeyer(keys, sources)
     else { return nil }
-    var custArrays: [(ContiguousArray<Int32>, Int64)] = []
-    for (j, src) in sources.dropLast().enumerated() {
-      guard case .customer(let a) = src else { return nil }
-      custArrays.append((a, keys.strides[j]))
-    }
-    let (lo, hi) = bounds(period)
     let o = cube.orders
     let nCust = cube.customers.count
-    var m1 = ContiguousArray<UInt64>(repeating: 0, count: nCust), m2 = m1, m3 = m1, m4 = m1
-    var gSales = ContiguousArray<Double>(repeating: 0, count: keySpace)
-    var gOrders = ContiguousArray<Int>(repeating: 0, count: keySpace)
-    var gUnits = ContiguousArray<Double>(repeating: 0, count: keySpace)
-    var touched = ContiguousArray<Bool>(repeating: false, count: keySpace)
-    let channelCodes = o.channel?.codes
-    let hasAllowed = orderHasAllowedItem
-    let qty = o.quantity
-    let mask = customerMask
-    @inline(__always) func customerKey(_ c: Int32) -> Int64 {
-      var k: Int64 = 0
-      for (a, stride) in custArrays { k += Int64(c < 0 ? 0 : a[Int(c)] + 1) * stride }
-      return k
-    }
-    for i in 0..<o.count {
-      let d = o.day[i]
-      if d < lo || d > hi || d == nullDay { continue }
-      let c = o.customer[i]
-      if let m = mask, c < 0 || !m[Int(c)] { continue }
-      if let ch = channelAllowed, !ch.contains(channelCodes?[i] ?? -1) { continue }
-      if let h = hasAllowed, !h[i] { continue }
-      let x = Int(d) - Int(dayLo)
-      if x < 0 || x >= table.count { continue }
-      let b = table[x]
-      if b < 0 { continue }
-      let k = Int(customerKey(c)) + Int(b)
-      let a = o.amount[i]
-      gSales[k] += a.isNaN ? 0 : a
-      gOrders[k] += 1
-      gUnits[k] += qty?[i] ?? 0
-      touched[k] = true
-      if c >= 0 {
-        let bit: UInt64 = 1 << UInt64(b)
-        let ci = Int(c)
-        m4[ci] |= m3[ci] & bit
-        m3[ci] |= m2[ci] & bit
-        m2[ci] |= m1[ci] & bit
-        m1[ci] |= bit
-      }
-    }
-    var groups: [Int64: Figures] = [:]
-    for k in 0..<keySpace where touched[k] {
-      var f = Figures()
-      f.sales = gSales[k]
-      f.orders = gOrders[k]
-      f.units = gUnits[k]
-      groups[Int64(k)] = f
-    }
+    let words = (last.cardinality + 63) / 64
+    let filter = orderFilter(period)
     // Each unit's days within the period, for new and returning customers.
     var bStart = ContiguousArray<Int32>(), bEnd = ContiguousArray<Int32>()
     for b in 0..<last.cardinality {
@@ -458,36 +425,165 @@ extension ExecutionContext {
       bStart.append(s)
       bEnd.append(e)
     }
-    let firstEver = cube.stats.firstDay
-    let highMask: ContiguousArray<UInt64> = high == 2 ? m2 : (high == 3 ? m3 : m4)
-    var buyers = ContiguousArray<Int32>(repeating: 0, count: keySpace)
-    var repeaters = buyers, highs = buyers, news = buyers, returning = buyers
-    for c in 0..<nCust where m1[c] != 0 {
-      let ck = Int(customerKey(Int32(c)))
-      var bits = m1[c]
-      let first = firstEver[c]
-      while bits != 0 {
-        let b = bits.trailingZeroBitCount
-        bits &= bits - 1
-        let k = ck + b
-        let bit: UInt64 = 1 << UInt64(b)
-        buyers[k] += 1
-        if m2[c] & bit != 0 { repeaters[k] += 1 }
-        if highMask[c] & bit != 0 { highs[k] += 1 }
-        if first >= bStart[b] && first <= bEnd[b] { news[k] += 1 } else if first < bStart[b] { returning[k] += 1 }
+    let highLevel = high - 1
+    let totals: BucketTotals
+    if cube.ordersByDay {
+      totals = unitRunTotals(keySpace: keySpace, keyer: keyer, filter: filter, highLevel: highLevel, unitStart: bStart, unitEnd: bEnd)
+    } else {
+      // The masks of every thread stay within a memory budget (else the (group, customer) table).
+      let rows = cube.orderRows(days: filter.lo, filter.hi).count
+      let threads = parallelism.sized(state: nCust * words * 4, rows: rows).ranges(0..<rows).count
+      guard words == 1 || nCust * words * 32 * threads <= BucketMasks.budgetBytes else { return nil }
+      let parts = orderPartials(filter, state: nCust * words * 4) { range -> BucketMasks in
+        var part = BucketMasks(customers: nCust, words: words, keySpace: keySpace)
+        part.scan(range, o, filter, keyer)
+        return part
       }
+      var acc = parts[0]
+      for part in parts.dropFirst() { acc.merge(part) }
+      totals = acc.totals(keySpace: keySpace, keyer: keyer, parallelism: parallelism, highLevel: highLevel,
+                          firstEver: cube.stats.firstDay, unitStart: bStart, unitEnd: bEnd)
+    }
+    var groups: [Int64: Figures] = [:]
+    let counts = totals.counts
+    for k in 0..<keySpace where totals.orders[k] > 0 {
+      var f = Figures()
+      f.sales = totals.sales[k]
+      f.orders = totals.orders[k]
+      f.units = totals.units[k]
+      groups[Int64(k)] = f
     }
     for (k, f) in groups {
       var f = f
       let i = Int(k)
-      f.buyers = Int(buyers[i])
-      f.repeatCustomers = Int(repeaters[i])
-      f.highRepurchase = Int(highs[i])
-      f.newCustomers = Int(news[i])
-      f.returning = Int(returning[i])
+      f.buyers = Int(counts[i])
+      f.repeatCustomers = Int(counts[keySpace + i])
+      f.highRepurchase = Int(counts[2 * keySpace + i])
+      f.newCustomers = Int(counts[3 * keySpace + i])
+      f.returning = Int(counts[4 * keySpace + i])
       groups[k] = f
     }
     return groups
+  }
+
+  /// Per customer and 64-unit word, four bit-sliced counters (bit b of level l: ordered more
+  /// than l times in unit b, up to four), stored together; plus order figures per key.
+  struct BucketMasks {
+    static let budgetBytes = 256 << 20
+    let words: Int
+    var masks: ContiguousArray<UInt64>
+    var sales: ContiguousArray<Double>, orders: ContiguousArray<Int>, units: ContiguousArray<Double>
+
+    init(customers: Int, words: Int, keySpace: Int) {
+      self.words = words
+      masks = ContiguousArray(repeating: 0, count: customers * words * 4)
+      sales = ContiguousArray(repeating: 0, count: keySpace)
+      orders = ContiguousArray(repeating: 0, count: keySpace)
+      units = ContiguousArray(repeating: 0, count: keySpace)
+    }
+
+    mutating func scan(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let words = self.words
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            masks.withUnsafeMutableBufferPointer { m in
+              sales.withUnsafeMutableBufferPointer { sales in
+                orders.withUnsafeMutableBufferPointer { orders in
+                  for i in range {
+                    let d = day[i], c = cust[i]
+                    guard filter.passes(i, day: d, customer: c) else { continue }
+                    let k = keyer.key(i, day: d, customer: c)
+                    if k < 0 { continue }
+                    let g = Int(k)
+                    let a = amount[i]
+                    sales[g] += a.isNaN ? 0 : a
+                    orders[g] += 1
+                    if let q = qty { units[g] += q[i] }
+                    guard c >= 0 else { continue }
+                    let b = Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)])
+                    let at = (Int(c) * words + (b >> 6)) * 4
+                    let bit: UInt64 = 1 << UInt64(b & 63)
+                    m[at + 3] |= m[at + 2] & bit
+                    m[at + 2] |= m[at + 1] & bit
+                    m[at + 1] |= m[at] & bit
+                    m[at] |= bit
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /// Sums per key and the customer counts per key: walks each customer's set bits (over
+    /// ranges of customers in parallel when the key space is small).
+    func totals(keySpace: Int, keyer: OrderKeyer, parallelism: ScanParallelism, highLevel: Int, firstEver: ContiguousArray<Int32>,
+                unitStart: ContiguousArray<Int32>, unitEnd: ContiguousArray<Int32>) -> BucketTotals {
+      // Counts per key: buyers, repeat, high-repurchase, new, returning (five rows of keySpace),
+      // walked over ranges of customers in parallel when the key space is small.
+      let walk = keySpace <= 1 << 16 ? parallelism : ScanParallelism(threads: 1)
+      let words = self.words, nCust = masks.count / (4 * words)
+      let walked = walk.partials(0..<nCust) { range -> ContiguousArray<Int32> in
+        var counts = ContiguousArray<Int32>(repeating: 0, count: 5 * keySpace)
+        counts.withUnsafeMutableBufferPointer { cs in
+          let buyers = 0, repeaters = keySpace, highs = 2 * keySpace, news = 3 * keySpace, returning = 4 * keySpace
+          masks.withUnsafeBufferPointer { m in
+            for c in range {
+              let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
+              let first = firstEver[c]
+              for w in 0..<words {
+                let at = (c * words + w) * 4
+                var bits = m[at]
+                while bits != 0 {
+                  let t = bits.trailingZeroBitCount
+                  bits &= bits - 1
+                  let b = w * 64 + t
+                  let k = ck + b
+                  let bit: UInt64 = 1 << UInt64(t)
+                  cs[buyers + k] += 1
+                  if m[at + 1] & bit != 0 { cs[repeaters + k] += 1 }
+                  if m[at + highLevel] & bit != 0 { cs[highs + k] += 1 }
+                  if first >= unitStart[b] && first <= unitEnd[b] { cs[news + k] += 1 } else if first < unitStart[b] { cs[returning + k] += 1 }
+                }
+              }
+            }
+          }
+        }
+        return counts
+      }
+      var t = BucketTotals(keySpace: 0)
+      t.sales = sales
+      t.orders = orders
+      t.units = units
+      t.counts = walked[0]
+      for p in walked.dropFirst() { addInto(&t.counts, p) }
+      return t
+    }
+
+    /// Adds another range's counters: level l of the sum holds the units where the two
+    /// counts add up to more than l (saturating at four).
+    mutating func merge(_ other: BucketMasks) {
+      addInto(&sales, other.sales)
+      addInto(&orders, other.orders)
+      addInto(&units, other.units)
+      masks.withUnsafeMutableBufferPointer { a in
+        other.masks.withUnsafeBufferPointer { b in
+          var at = 0
+          while at < a.count {
+            let a1 = a[at], a2 = a[at + 1], a3 = a[at + 2], a4 = a[at + 3]
+            let b1 = b[at], b2 = b[at + 1], b3 = b[at + 2], b4 = b[at + 3]
+            a[at] = a1 | b1
+            a[at + 1] = a2 | b2 | (a1 & b1)
+            a[at + 2] = a3 | b3 | (a2 & b1) | (a1 & b2)
+            a[at + 3] = a4 | b4 | (a3 & b1) | (a2 & b2) | (a1 & b3)
+            at += 4
+          }
+        }
+      }
+    }
   }
 
   /// The accumulators of one scan, as a struct with mutating methods so that the hot loop
@@ -500,12 +596,15 @@ extension ExecutionContext {
     let nC: Int64
     var pairIds: SlotTable
     var pCount = ContiguousArray<Int32>(), pSpend = ContiguousArray<Double>(), pUnits = ContiguousArray<Double>()
-    var cCount: ContiguousArray<Int32>, cSpend: ContiguousArray<Double>, cUnits: ContiguousArray<Double>, cKey: ContiguousArray<Int64>
+    /// Per customer (index c + 1), when the key follows from the customer: orders, spend and
+    /// key (-1: no order) side by side, so that an order touches one cache line.
+    var cState: ContiguousArray<Double>
+    var cUnits: ContiguousArray<Double>
     var lastKey: Int64 = -1
     var lastGroup = 0
-    /// With a small key space, groups are indexed by key directly (no hashing).
+    /// With a small key space, groups are indexed by key directly (no hashing); a group has
+    /// rows when it has orders.
     let dense: Bool
-    var touched: ContiguousArray<Bool>
     /// Per customer: the key and pair id of its last row (a customer's rows usually repeat
     /// the same time bucket, so most rows skip the pair table).
     var markKey: ContiguousArray<Int64>
@@ -516,7 +615,6 @@ extension ExecutionContext {
       self.customerOnly = customerOnly
       self.nC = nC
       dense = denseGroups > 0
-      touched = ContiguousArray(repeating: false, count: denseGroups)
       if dense {
         gSales = ContiguousArray(repeating: 0, count: denseGroups)
         gOrders = ContiguousArray(repeating: 0, count: denseGroups)
@@ -527,10 +625,182 @@ extension ExecutionContext {
       markPair = ContiguousArray(repeating: -1, count: marks)
       pairIds = SlotTable(capacity: needPairs && !customerOnly ? 1 << 18 : 16)
       let n = needPairs && customerOnly ? customers + 1 : 0
-      cCount = ContiguousArray(repeating: 0, count: n)
-      cSpend = ContiguousArray(repeating: 0, count: n)
+      cState = ContiguousArray(repeating: 0, count: 3 * n)
+      for x in 0..<n { cState[3 * x + 2] = -1 }
       cUnits = ContiguousArray(repeating: 0, count: n)
-      cKey = ContiguousArray(repeating: -1, count: n)
+    }
+
+    /// Adds the orders of `range` that pass `filter`.
+    mutating func scanOrders(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      if dense && !needPairs { return scanDense(range, o, filter, keyer) }
+      if dense && customerOnly { return scanCustomers(range, o, filter, keyer) }
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            for i in range {
+              let d = day[i], c = cust[i]
+              guard filter.passes(i, day: d, customer: c) else { continue }
+              let k = keyer.key(i, day: d, customer: c)
+              if k < 0 { continue }
+              let a = amount[i]
+              add(k, c, newOrder: true, spend: a.isNaN ? 0 : a, units: qty?[i] ?? 0)
+            }
+          }
+        }
+      }
+    }
+
+    /// Sales, orders and units per dense group: the tight loop of plain figures (pointers into
+    /// the group arrays, no per-row uniqueness or optional checks). Rows in day order hit the
+    /// same group again and again, so consecutive rows add into four lanes of sums (four
+    /// independent chains of additions instead of one), added up per group at the end.
+    private mutating func scanDense(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let qty = o.quantity
+      let groups = gSales.count
+      let lanes = groups <= 1 << 16 ? 4 : 1
+      let laneSales = UnsafeMutablePointer<Double>.allocate(capacity: lanes * groups)
+      let laneOrders = UnsafeMutablePointer<Int>.allocate(capacity: lanes * groups)
+      laneSales.initialize(repeating: 0, count: lanes * groups)
+      laneOrders.initialize(repeating: 0, count: lanes * groups)
+      defer {
+        laneSales.deallocate()
+        laneOrders.deallocate()
+      }
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            for i in range {
+              let d = day[i], c = cust[i]
+              guard filter.passes(i, day: d, customer: c) else { continue }
+              let k = keyer.key(i, day: d, customer: c)
+              if k < 0 { continue }
+              let at = (lanes == 4 ? (i & 3) * groups : 0) &+ Int(k)
+              let a = amount[i]
+              laneSales[at] += a.isNaN ? 0 : a
+              laneOrders[at] += 1
+            }
+          }
+        }
+      }
+      gSales.withUnsafeMutableBufferPointer { sales in
+        gOrders.withUnsafeMutableBufferPointer { orders in
+          for g in 0..<groups {
+            var sum = 0.0, n = 0
+            for l in 0..<lanes {
+              sum += laneSales[l * groups + g]
+              n += laneOrders[l * groups + g]
+            }
+            sales[g] += sum
+            orders[g] += n
+          }
+        }
+      }
+      // Units in a second pass over the (rarely present) quantity column.
+      guard let qty else { return }
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          qty.withUnsafeBufferPointer { q in
+            gUnits.withUnsafeMutableBufferPointer { units in
+              for i in range {
+                let d = day[i], c = cust[i]
+                guard filter.passes(i, day: d, customer: c) else { continue }
+                let k = keyer.key(i, day: d, customer: c)
+                if k >= 0 { units[Int(k)] += q[i] }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /// Groups of customer attributes with customer figures: orders, spend and units per
+    /// customer (its group follows from the customer), through pointers like `scanDense`.
+    private mutating func scanCustomers(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
+      let qty = o.quantity
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          o.amount.withUnsafeBufferPointer { amount in
+            gSales.withUnsafeMutableBufferPointer { sales in
+              gOrders.withUnsafeMutableBufferPointer { orders in
+                cState.withUnsafeMutableBufferPointer { state in
+                  for i in range {
+                    let d = day[i], c = cust[i]
+                    guard filter.passes(i, day: d, customer: c) else { continue }
+                    let k = keyer.key(i, day: d, customer: c)
+                    if k < 0 { continue }
+                    let a = amount[i]
+                    let v = a.isNaN ? 0 : a
+                    sales[Int(k)] += v
+                    orders[Int(k)] += 1
+                    let x = 3 &* (Int(c) &+ 1)
+                    state[x] += 1
+                    state[x + 1] += v
+                    state[x + 2] = Double(k)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      guard let qty else { return }
+      o.day.withUnsafeBufferPointer { day in
+        o.customer.withUnsafeBufferPointer { cust in
+          qty.withUnsafeBufferPointer { q in
+            gUnits.withUnsafeMutableBufferPointer { units in
+              cUnits.withUnsafeMutableBufferPointer { cu in
+                for i in range {
+                  let d = day[i], c = cust[i]
+                  guard filter.passes(i, day: d, customer: c) else { continue }
+                  let k = keyer.key(i, day: d, customer: c)
+                  if k < 0 { continue }
+                  units[Int(k)] += q[i]
+                  cu[Int(c) &+ 1] += q[i]
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /// Adds another range's accumulators (groups and pairs by key).
+    mutating func merge(_ other: ScanAccumulator) {
+      if dense {
+        addInto(&gSales, other.gSales)
+        addInto(&gOrders, other.gOrders)
+        addInto(&gUnits, other.gUnits)
+      } else {
+        for (h, k) in other.groupIds.keys.enumerated() {
+          var isNew = false
+          let g = groupIds.id(k, isNew: &isNew)
+          if isNew { gSales.append(0); gOrders.append(0); gUnits.append(0) }
+          gSales[g] += other.gSales[h]
+          gOrders[g] += other.gOrders[h]
+          gUnits[g] += other.gUnits[h]
+        }
+        lastKey = -1
+      }
+      guard needPairs else { return }
+      if customerOnly {
+        addInto(&cUnits, other.cUnits)
+        for x in 0..<cUnits.count where other.cState[3 * x + 2] >= 0 {
+          cState[3 * x] += other.cState[3 * x]
+          cState[3 * x + 1] += other.cState[3 * x + 1]
+          cState[3 * x + 2] = other.cState[3 * x + 2]
+        }
+      } else {
+        for (q, pk) in other.pairIds.keys.enumerated() {
+          var isNew = false
+          let p = pairIds.id(pk, isNew: &isNew)
+          if isNew { pCount.append(0); pSpend.append(0); pUnits.append(0) }
+          pCount[p] += other.pCount[q]
+          pSpend[p] += other.pSpend[q]
+          pUnits[p] += other.pUnits[q]
+        }
+        for x in markKey.indices { markKey[x] = -1 }
+      }
     }
 
     @inline(__always)
@@ -538,7 +808,6 @@ extension ExecutionContext {
       let g: Int
       if dense {
         g = Int(k)
-        touched[g] = true
       } else if k == lastKey {
         g = lastGroup
       } else {
@@ -554,10 +823,10 @@ extension ExecutionContext {
       guard needPairs else { return }
       if customerOnly {
         let x = Int(c + 1)
-        if newOrder { cCount[x] += 1 }
-        cSpend[x] += spend
+        if newOrder { cState[3 * x] += 1 }
+        cState[3 * x + 1] += spend
+        cState[3 * x + 2] = Double(k)
         cUnits[x] += units
-        cKey[x] = k
       } else {
         let x = Int(c + 1)
         let p: Int

@@ -118,6 +118,42 @@ enum DiffRunner {
     return nil
   }
 
+  /// Runs a plan tree on one thread and on three; the results must be the same (keys and
+  /// counts exactly, other numbers within 1e-9 relative, rows in the same order), and a
+  /// refusal must be the same refusal.
+  static func checkThreads(_ tree: LogicalPlan, _ lang: Language, _ ds: DiffDataset, seed: UInt64) -> String? {
+    checkSame(tree, lang, ds, seed: seed, (ds.singleThreaded, "1 thread"), (ds.executor, "3 threads"))
+  }
+
+  /// Runs a plan tree on two executors, which must agree as in `checkThreads`.
+  static func checkSame(_ tree: LogicalPlan, _ lang: Language, _ ds: DiffDataset, seed: UInt64,
+                        _ x: (Executor, String), _ y: (Executor, String)) -> String? {
+    let header = "dataset=\(ds.name) seed=\(seed) today=\(tree.main.today.iso) lang=\(lang.rawValue)\n  tree: \(tree.line)"
+    let one = Result { try x.0.run(tree, language: lang) }
+    let other = Result { try y.0.run(tree, language: lang) }
+    switch (one, other) {
+    case (.failure(let a), .failure(let b)):
+      return "\(a)" == "\(b)" ? nil : "\(header)\n  refused differently: \(x.1) \(a); \(y.1) \(b)"
+    case (.failure(let e), .success), (.success, .failure(let e)):
+      return "\(header)\n  refused by one only: \(e)"
+    case (.success(let a), .success(let b)):
+      if a.columns.map(\.id) != b.columns.map(\.id) { return "\(header)\n  columns: \(a.columns.map(\.id)) vs \(b.columns.map(\.id))" }
+      if let d = compare(a, b.rows.map { $0.map(sqlValue) }) {
+        return "\(header)\n  \(x.1) vs \(y.1): \(d)\n  \(x.1):\n\(render(a.rows))\n  \(y.1):\n\(render(b.rows))"
+      }
+      return nil
+    }
+  }
+
+  static func sqlValue(_ v: Value) -> SQLValue {
+    switch v {
+    case .null: return .null
+    case .int(let i): return .int(i)
+    case .double(let d): return .double(d)
+    case .string(let s): return .text(s)
+    }
+  }
+
   static func render(_ rows: [[Value]], limit: Int = 12) -> String {
     var lines = rows.prefix(limit).map { "    " + $0.map(describe).joined(separator: " | ") }
     if rows.count > limit { lines.append("    … \(rows.count - limit) more rows") }

@@ -21,7 +21,11 @@ final class DiffDataset: @unchecked Sendable {
   /// Relative frequency of plans on this database.
   let weight: Double
   let loaded: LoadedDatabase
+  /// The executor under test: every scan split over three threads, however small the data
+  /// (so the parallel path is the one compared with SQL).
   let executor: Executor
+  /// The same cube on one thread, for the thread-count invariance check.
+  let singleThreaded: Executor
   let compiler: SQLCompiler
   let topics: [Topic]
   /// Dimensions the data has, and the values of each (filters pick from these).
@@ -39,6 +43,9 @@ final class DiffDataset: @unchecked Sendable {
     loaded = try CubeLoader.load(path: path)
     let cube = loaded.cube
     executor = Executor(cube: cube, topics: topics)
+    executor.parallelism = ScanParallelism(threads: 3, minRows: 0)
+    singleThreaded = Executor(cube: cube, topics: topics)
+    singleThreaded.parallelism = ScanParallelism(threads: 1)
     compiler = SQLCompiler(mapping: loaded.mapping, topics: topics)
     dimensions = DimensionID.allCases.filter { cube.availableDimensions.contains($0) }
     var v: [DimensionID: [String]] = [:]

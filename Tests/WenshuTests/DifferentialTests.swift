@@ -6,6 +6,10 @@
 //   WENSHU_DIFF_PLANS   plans per run (default 300; CI runs 10,000 against a release build)
 //   WENSHU_DIFF_SEED    the run's seed (a fixed default; "random" picks one and prints it)
 //
+// The executor under test splits every scan over three threads (DiffDataset.executor);
+// testThreadCountInvariance runs each random plan on one thread as well and requires the same
+// result.
+//
 // A failing plan prints its dataset and seed, the plan line, the literal SQL and both results;
 // add (dataset, seed) to `regressions` to keep it.
 
@@ -62,6 +66,26 @@ final class DifferentialTests: XCTestCase {
     print(report.summary(seconds: seconds))
     for f in report.failures.prefix(10) { XCTFail(f) }
     if report.failures.count > 10 { XCTFail("… and \(report.failures.count - 10) more failing plans") }
+  }
+
+  /// Every random plan gives the same result on one thread and on three (scans split into
+  /// row ranges however small the data): partial states merge without loss.
+  func testThreadCountInvariance() throws {
+    let sets = try DiffData.all()
+    let seed = Self.runSeed
+    let count = Self.planCount
+    var failures: [String] = []
+    var checked = 0
+    for i in 0..<count {
+      let s = DiffPlans.seed(run: seed, index: i)
+      guard let ds = DiffPlans.dataset(s, sets) else { continue }
+      let (tree, lang) = DiffPlans.tree(s, ds)
+      checked += 1
+      if let f = DiffRunner.checkThreads(tree, lang, ds, seed: s) { failures.append(f) }
+    }
+    print("thread-count invariance: \(checked) plans, \(failures.count) differ")
+    for f in failures.prefix(10) { XCTFail(f) }
+    if failures.count > 10 { XCTFail("… and \(failures.count - 10) more plans differ") }
   }
 
   func testRegressions() throws {
