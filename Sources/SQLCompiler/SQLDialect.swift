@@ -381,7 +381,7 @@ struct DialectTemplates: Sendable {
     contains: "(instr({0}, {1}) > 0)", rankKey: "round({0}, 6)", isNotDistinct: "({0} <=> {1})",
     orderValue: "{0} NULLS FIRST", orderText: "{0} NULLS FIRST",
     rowid: "monotonically_increasing_id()", rowPosition: "row_number() OVER (ORDER BY monotonically_increasing_id())",
-    dayOfISO: "datediff(CAST({0} AS DATE), DATE'1970-01-01')",
+    dayOfISO: "CAST(datediff(CAST({0} AS DATE), DATE'1970-01-01') AS BIGINT)",
     isoOfDay: "date_format(date_add(DATE'1970-01-01', CAST({0} AS INT)), 'yyyy-MM-dd')",
     yearOfDay: "CAST(year(date_add(DATE'1970-01-01', CAST({0} AS INT))) AS BIGINT)",
     monthOfDay: "CAST(month(date_add(DATE'1970-01-01', CAST({0} AS INT))) AS BIGINT)",
