@@ -4,8 +4,8 @@
 Reads the JSON lines DialectExportTests writes (WENSHU_DIALECT=postgres), copies each dataset's
 tables into a schema of its own (d_<name>) of the database at URL with the column types Wenshu
 wrote for them (PostgresExport's rule), rows in the file's order, runs every statement
-read-only, with its values bound to placeholders when the file has them (each row as JSON, so that integers and text keep their type) and compares its rows
-with the cube's (dialect_compare.py: DifferentialCompare's rule). The schemas are dropped after.
+read-only, with its values bound to placeholders when the file has them (PREPARE/EXECUTE),
+each row as JSON so that integers and text keep their type, and compares its rows with the cube's (dialect_compare.py: DifferentialCompare's rule). The schemas are dropped after.
 
   WENSHU_BIN=.build/debug/wenshu .ci/postgres.sh start
   WENSHU_DIALECT_EXPORT=/tmp/pg.jsonl WENSHU_DIALECT=postgres WENSHU_DIALECT_PLANS=2000 \\
