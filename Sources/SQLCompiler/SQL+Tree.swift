@@ -29,7 +29,7 @@ extension SQLCompiler {
     let c = try compilation(tree.main, language: language, store: t.store, prefix: "z_")
     let body: SQL = "SELECT \(raw: columns.map { c.q($0.id) }.joined(separator: ", ")) FROM \(raw: name) ORDER BY rn"
     let full = c.withClause() + body
-    let (sql, parameters) = full.parameterized(dialect.placeholder)
+    let (sql, parameters) = full.parameterized { dialect.placeholder($0, $1) }
     return CompiledSQL(sql: sql, parameters: parameters, literalSQL: full.literal(dialect.literal))
   }
 }

@@ -33,19 +33,24 @@ struct SQL: Sendable {
     return out
   }
 
-  /// The text with `placeholder(i)` for the i-th value (0-based), and the values.
-  func parameterized(_ placeholder: (Int) -> String) -> (String, [SQLValue]) {
+  /// The text with `placeholder(i, value)` for the i-th value (0-based), and the values.
+  func parameterized(_ placeholder: (Int, SQLValue) -> String) -> (String, [SQLValue]) {
     var text = ""
     var values: [SQLValue] = []
     for p in parts {
       switch p {
       case .text(let s): text += s
       case .value(let v):
-        text += placeholder(values.count)
+        text += placeholder(values.count, v)
         values.append(v)
       }
     }
     return (text, values)
+  }
+
+  /// The text with `placeholder(i)` for the i-th value (0-based), and the values.
+  func parameterized(_ placeholder: (Int) -> String) -> (String, [SQLValue]) {
+    parameterized { i, _ in placeholder(i) }
   }
 
   /// The text with every value written as a literal.

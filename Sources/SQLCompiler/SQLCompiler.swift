@@ -93,7 +93,7 @@ public struct SQLCompiler: Sendable {
     let c = try compilation(plan, language: language)
     let body = try c.statement()
     let full = c.withClause() + body
-    let (sql, parameters) = full.parameterized(dialect.placeholder)
+    let (sql, parameters) = full.parameterized { dialect.placeholder($0, $1) }
     return CompiledSQL(sql: sql, parameters: parameters, literalSQL: full.literal(dialect.literal))
   }
 
@@ -116,7 +116,7 @@ public struct SQLCompiler: Sendable {
     c.forceRFM = true
     let body = c.rfmStatement()
     let full = c.withClause() + body
-    let (sql, parameters) = full.parameterized(dialect.placeholder)
+    let (sql, parameters) = full.parameterized { dialect.placeholder($0, $1) }
     return CompiledSQL(sql: sql, parameters: parameters, literalSQL: full.literal(dialect.literal))
   }
 }

@@ -51,6 +51,19 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     t.numberedPlaceholders ? "$\(index + 1)" : "?"
   }
 
+  /// The placeholder of the i-th bound value, typed by the value where the engine infers a
+  /// parameter's type from its context (PostgreSQL: `$1::bigint`), so that no context is needed.
+  public func placeholder(_ index: Int, _ value: SQLValue) -> String {
+    let p = placeholder(index)
+    guard t.numberedPlaceholders else { return p }
+    switch value {
+    case .null: return p
+    case .int: return p + "::" + SourceSchema.Kind.integer.typeName(self).lowercased()
+    case .double: return p + "::" + SourceSchema.Kind.real.typeName(self)
+    case .text: return p + "::" + SourceSchema.Kind.text.typeName(self).lowercased()
+    }
+  }
+
   /// A value as a literal that reads back as the same value: text in single quotes with
   /// quotes doubled, and control characters spliced in with char() so that the literal
   /// statement never contains a raw control character.
@@ -381,7 +394,7 @@ struct DialectTemplates: Sendable {
     contains: "(instr({0}, {1}) > 0)", rankKey: "round({0}, 6)", isNotDistinct: "({0} <=> {1})",
     orderValue: "{0} NULLS FIRST", orderText: "{0} NULLS FIRST",
     rowid: "monotonically_increasing_id()", rowPosition: "row_number() OVER (ORDER BY monotonically_increasing_id())",
-    dayOfISO: "datediff(CAST({0} AS DATE), DATE'1970-01-01')",
+    dayOfISO: "CAST(datediff(CAST({0} AS DATE), DATE'1970-01-01') AS BIGINT)",
     isoOfDay: "date_format(date_add(DATE'1970-01-01', CAST({0} AS INT)), 'yyyy-MM-dd')",
     yearOfDay: "CAST(year(date_add(DATE'1970-01-01', CAST({0} AS INT))) AS BIGINT)",
     monthOfDay: "CAST(month(date_add(DATE'1970-01-01', CAST({0} AS INT))) AS BIGINT)",

@@ -13,6 +13,7 @@
 //
 // Lines: {"kind":"dataset","name","path","tables":{table:[[column,kind],…]},"integer_keys"}
 //        {"kind":"plan","dataset","seed","sql","columns":[{"id","key","count"}],"rows":[[…]]}
+//        (postgres also "bound_sql" with $1::type placeholders and "parameters", each a literal)
 //        {"kind":"compile_error","dataset","seed","error"}   (the executor answered, the compiler refused)
 // Rows are compared in order; keys keep their type (integer or text); a count column whose
 // expected value is whole compares exactly; other numbers within 1e-9 relative.
@@ -71,7 +72,7 @@ final class DialectExportTests: XCTestCase {
         XCTFail("dataset=\(ds.name) seed=\(s): the \(dialect.engineName) compiler refused what the executor answered: \(e)")
       case (.success(let table), .success(let c)):
         written += 1
-        lines.append(Self.planLine(dataset: ds.name, seed: s, sql: c.literalSQL, table))
+        lines.append(Self.planLine(dataset: ds.name, seed: s, sql: c.literalSQL, table, bound: dialect == .postgres ? c : nil))
       }
     }
     var cases = 0
@@ -114,17 +115,22 @@ final class DialectExportTests: XCTestCase {
         lines.append("{\"kind\": \"compile_error\", \"case\": \(JSON.string(id)), \"dataset\": \(JSON.string(db)), \"seed\": 0, \"error\": \(JSON.string("\(e)"))}")
         XCTFail("case \(id): the \(dialect.engineName) compiler refused what the executor answered: \(e)")
       case (.success(let table), .success(let sql)):
-        lines.append(planLine(dataset: db, seed: 0, case: id, sql: sql.literalSQL, table))
+        lines.append(planLine(dataset: db, seed: 0, case: id, sql: sql.literalSQL, table, bound: dialect == .postgres ? sql : nil))
       }
     }
     return n
   }
 
-  static func planLine(dataset: String, seed: UInt64, case id: String? = nil, sql: String, _ table: ResultTable) -> String {
+  /// A plan line; with `bound`, also the statement with placeholders and its parameters
+  /// ("bound_sql", "parameters": literals of the dialect), for running it as a driver does.
+  static func planLine(dataset: String, seed: UInt64, case id: String? = nil, sql: String, _ table: ResultTable, bound: CompiledSQL? = nil) -> String {
     let cols = table.columns.map { "{\"id\": \(JSON.string($0.id)), \"key\": \($0.isKey), \"count\": \($0.format == .count)}" }
     let rows = table.rows.map { "[" + $0.map(JSON.value).joined(separator: ", ") + "]" }
     return "{\"kind\": \"plan\", \"dataset\": \(JSON.string(dataset)), \"seed\": \(seed), "
       + (id.map { "\"case\": \(JSON.string($0)), " } ?? "")
+      + (bound.map { b in
+        "\"bound_sql\": \(JSON.string(b.sql)), \"parameters\": [\(b.parameters.map { JSON.string(SQLDialect.postgres.literal($0)) }.joined(separator: ", "))], "
+      } ?? "")
       + "\"sql\": \(JSON.string(sql)), \"columns\": [\(cols.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))]}"
   }
 

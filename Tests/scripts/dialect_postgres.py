@@ -4,8 +4,8 @@
 Reads the JSON lines DialectExportTests writes (WENSHU_DIALECT=postgres), copies each dataset's
 tables into a schema of its own (d_<name>) of the database at URL with the column types Wenshu
 wrote for them (PostgresExport's rule), rows in the file's order, runs every statement
-read-only (each row as JSON, so that integers and text keep their type) and compares its rows
-with the cube's (dialect_compare.py: DifferentialCompare's rule). The schemas are dropped after.
+read-only, with its values bound to placeholders when the file has them (PREPARE/EXECUTE),
+each row as JSON so that integers and text keep their type, and compares its rows with the cube's (dialect_compare.py: DifferentialCompare's rule). The schemas are dropped after.
 
   WENSHU_BIN=.build/debug/wenshu .ci/postgres.sh start
   WENSHU_DIALECT_EXPORT=/tmp/pg.jsonl WENSHU_DIALECT=postgres WENSHU_DIALECT_PLANS=2000 \\
@@ -64,16 +64,19 @@ def load(url, ds):
         sys.exit("loading %s: %s" % (ds["name"], err.strip()[:500]))
 
 
-def run(url, ds, sql):
-    """The statement's rows (values typed by JSON), read-only with a timeout."""
-    wrapped = ("SET search_path TO %s;\nSET statement_timeout = '120s';\nBEGIN READ ONLY;\n"
-               "SELECT CAST(row_to_json(t) AS text) FROM (\n%s\n) t;\nCOMMIT;\n") % (schema_name(ds), sql)
+def run(url, ds, sql, parameters=None):
+    """The statement's rows (values typed by JSON), read-only with a timeout; with parameters,
+    the statement with placeholders prepared and executed with them (as a driver binds them)."""
+    body = "SELECT CAST(row_to_json(t) AS text) FROM (\n%s\n) t" % sql
+    if parameters is not None:
+        body = "PREPARE q AS %s;\nEXECUTE q%s" % (body, "(%s)" % ", ".join(parameters) if parameters else "")
+    wrapped = ("SET search_path TO %s;\nSET statement_timeout = '120s';\nBEGIN READ ONLY;\n%s;\nCOMMIT;\n") % (schema_name(ds), body)
     code, out, err = psql(url, wrapped)
     if code != 0:
         raise RuntimeError(err.strip().splitlines()[0] if err.strip() else "psql exit %d" % code)
     rows = []
     for line in out.splitlines():
-        if line in ("SET", "BEGIN", "COMMIT") or not line.strip():
+        if line in ("SET", "BEGIN", "COMMIT", "PREPARE") or not line.strip():
             continue
         obj = json.loads(line, object_pairs_hook=collections.OrderedDict)
         rows.append(tuple(obj.values()))
@@ -95,7 +98,10 @@ def main():
         if (i + 1) % 250 == 0:
             print("  %d of %d statements, %.0f s" % (i + 1, len(plans), time.time() - t0), file=sys.stderr, flush=True)
         try:
-            got = run(url, datasets[p["dataset"]], p["sql"])
+            if "bound_sql" in p:  # as the pushdown engine runs it: placeholders, values bound
+                got = run(url, datasets[p["dataset"]], p["bound_sql"], p["parameters"])
+            else:
+                got = run(url, datasets[p["dataset"]], p["sql"])
         except Exception as e:
             differ.append((p, "the SQL failed: %s" % e))
             continue
