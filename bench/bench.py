@@ -638,6 +638,9 @@ def main():
     ap.add_argument("--pg", metavar="URL",
                     help="also answer the questions through PostgreSQL at URL with --engine pushdown (a database "
                          "holding the same data as --pg-size's file); skipped when not given")
+    ap.add_argument("--pg-reps", type=int, default=1,
+                    help="timed runs per question through push-down (each takes seconds at 10M orders)")
+    ap.add_argument("--pg-warmup", type=int, default=0, help="untimed push-down runs per question first")
     ap.add_argument("--pg-size", help="the size whose data the --pg database holds (default: the last of --sizes)")
     ap.add_argument("--python", default=os.path.join(HERE, ".venv", "bin", "python"))
     ap.add_argument("--sqlite3", default=shutil.which("sqlite3") or "sqlite3")
@@ -739,7 +742,7 @@ def main():
     if args.pg:
         pg_size = args.pg_size or sizes[-1]
         log(f"== PostgreSQL push-down (holding the {pg_size} data)")
-        pg = measure_pushdown(args.wenshu, args.pg, today, args.reps, args.warmup,
+        pg = measure_pushdown(args.wenshu, args.pg, today, args.pg_reps, args.pg_warmup,
                               os.path.join(dump_root, "pg", "wenshu"), args.sqlite_timeout)
         pg["size"] = pg_size
         if "skipped" in pg:
