@@ -319,12 +319,13 @@ def cohort_cells(rows, wide):
     return sorted(vals)
 
 
-def same_result(qid, wenshu, other):
-    """Whether another engine's result has the same figures as Wenshu's (tolerance 1e-6)."""
+def same_result(qid, wenshu, other, other_is_wenshu=False):
+    """Whether another engine's result has the same figures as Wenshu's (tolerance 1e-6);
+    `other_is_wenshu`: the other result has Wenshu's own shape (the push-down engine's)."""
     if other is None:
         return None
     if qid.startswith("q08"):
-        a, b = cohort_cells(wenshu, True), cohort_cells(other, False)
+        a, b = cohort_cells(wenshu, True), cohort_cells(other, other_is_wenshu)
         # Wenshu's matrix has zero cells where a cohort kept nobody; the long form has no row.
         a = [v for v in a if v != 0]
         b = [v for v in b if v != 0]
@@ -424,6 +425,8 @@ def report(res, mach, args):
     w(f"- tools: {mach['swift']}; sqlite3 {mach['sqlite3']}; DuckDB {res.get('duckdb_version', '?')}; "
       f"Polars {res.get('polars_version', '?')}; {mach['cc']}")
     w(f"- git: {res['git']}")
+    if res.get("reused"):
+        w(f"- measurements reused from an earlier run of the same build (--reuse-raw): {'; '.join(res['reused'])}")
     w(f"- command: `{res['command']}`; {res['reps']} timed runs after {res['warmup']} warm-up for every figure "
       f"(medians) unless said otherwise; DuckDB and Polars with {args.threads} threads; sqlite3 with one thread; "
       "the floors with one and two threads; Wenshu with its own threads "
@@ -638,6 +641,9 @@ def main():
     ap.add_argument("--pg", metavar="URL",
                     help="also answer the questions through PostgreSQL at URL with --engine pushdown (a database "
                          "holding the same data as --pg-size's file); skipped when not given")
+    ap.add_argument("--reuse-raw", action="store_true",
+                    help="take each size's measurements from bench/data/results/raw-SIZE.json of an earlier run "
+                         "instead of measuring again (the report says when they were taken)")
     ap.add_argument("--pg-reps", type=int, default=1,
                     help="timed runs per question through push-down (each takes seconds at 10M orders)")
     ap.add_argument("--pg-warmup", type=int, default=0, help="untimed push-down runs per question first")
@@ -681,6 +687,14 @@ def main():
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for size in sizes:
         db = data_file(size)
+        raw = os.path.join(dump_root, f"raw-{size}.json")
+        if args.reuse_raw and os.path.exists(raw):
+            with open(raw, encoding="utf-8") as f:
+                res["sizes"][size] = json.load(f)
+            res.setdefault("reused", []).append(
+                f"{size}: measured at {dt.datetime.fromtimestamp(os.path.getmtime(raw)).strftime('%Y-%m-%d %H:%M')}")
+            log(f"== {size}: reusing {os.path.relpath(raw, ROOT)} (--reuse-raw)")
+            continue
         r = {"load_before": loadavg(), "busy": busy_processes(), "file_mb": os.path.getsize(db) / 1e6}
         log(f"== {size}: {db} (load average {r['load_before']})")
         warm_cache(db)
@@ -754,7 +768,7 @@ def main():
                     rows = q.get("result")
                     if rows is None and os.path.exists(os.path.join(dump_root, "pg", "wenshu", qid + ".csv")):
                         rows = wenshu_rows(os.path.join(dump_root, "pg", "wenshu"), qid)
-                    q["same"] = (same_result(qid, wenshu_rows(cube_dump, qid), rows)
+                    q["same"] = (same_result(qid, wenshu_rows(cube_dump, qid), rows, other_is_wenshu=True)
                                  if rows is not None and os.path.exists(os.path.join(cube_dump, qid + ".csv")) else None)
         res["pg"] = pg
     else:
