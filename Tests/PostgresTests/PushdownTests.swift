@@ -178,19 +178,10 @@ final class PushdownTests: XCTestCase {
     if a.columns != b.columns { return "columns: cube \(a.columns.map(\.id)), server \(b.columns.map(\.id))" }
     if a.shape != b.shape { return "shape: cube \(a.shape), server \(b.shape)" }
     if a.notes != b.notes { return "notes: cube \(a.notes), server \(b.notes)" }
-    if let d = DiffRunner.compare(a, b.rows.map { $0.map(sqlValue) }) {
+    if let d = DiffRunner.compare(a, b.rows.map { $0.map(DiffRunner.sqlValue) }) {
       return d + "\n  cube:\n" + DiffRunner.render(a.rows) + "\n  server:\n" + DiffRunner.render(b.rows)
     }
     return nil
-  }
-
-  static func sqlValue(_ v: Value) -> SQLValue {
-    switch v {
-    case .null: return .null
-    case .int(let i): return .int(i)
-    case .double(let d): return .double(d)
-    case .string(let s): return .text(s)
-    }
   }
 
   // MARK: - the engine choice

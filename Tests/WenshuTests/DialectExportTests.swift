@@ -19,6 +19,7 @@
 // expected value is whole compares exactly; other numbers within 1e-9 relative.
 
 import CubeSQLite
+import Engine
 import Execution
 import Foundation
 import PostgresIO
@@ -146,27 +147,9 @@ final class DialectExportTests: XCTestCase {
   }
 }
 
-/// Just enough JSON writing for the export lines.
+/// JSON values of the export lines (strings are escaped by the answer encoder, `AnswerJSON.string`).
 enum JSON {
-  static func string(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
-          out += String(format: "\\u%04x", u.value)
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func string(_ s: String) -> String { AnswerJSON.string(s) }
 
   /// An executor value: integers as integers, doubles always with a point or exponent.
   static func value(_ v: Value) -> String {
