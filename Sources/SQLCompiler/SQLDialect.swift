@@ -25,7 +25,8 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   case postgres
   /// DuckDB 0.10 or later.
   case duckdb
-  /// Spark SQL 3.4 or later (no recursive CTE: series come from sequence/explode).
+  /// Spark SQL 3.4 or later (no recursive CTE: series come from sequence/explode; every table
+  /// carries the row-order column `rowOrderColumn`).
   case spark
 
   var t: DialectTemplates { DialectTemplates.of(self) }
@@ -178,11 +179,18 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
     fill(text ? t.orderText : t.orderValue, [SQL(raw: x)]).literal { _ in "" }
   }
 
-  /// The row's physical identity in table scan order (ordering only).
+  /// The row's identity in the order of the file the table came from (ordering only: "the
+  /// first duplicate wins").
   var rowid: String { t.rowid }
 
-  /// The row's 1-based position in table scan order (SQLite's rowid of a table without one).
+  /// The row's 1-based position in that order (SQLite's rowid of a table without one).
   var rowPosition: String { t.rowPosition }
+
+  /// The column every table must carry on an engine without a stable physical row order
+  /// (Spark: a scan's order is not the file's, and `monotonically_increasing_id()` is not
+  /// deterministic where a statement reads a CTE twice): a bigint, each row's rowid in the
+  /// SQLite file it was copied from. nil: the engine keeps the order of the rows as inserted.
+  public var rowOrderColumn: String? { t.rowOrderColumn }
 
   /// "NULLS LAST" for an ORDER BY term.
   var nullsLast: String { "NULLS LAST" }
@@ -298,6 +306,7 @@ struct DialectTemplates: Sendable {
   var orderText: String
   var rowid: String
   var rowPosition: String
+  var rowOrderColumn: String? = nil
   var dayOfISO: String
   var isoOfDay: String
   var yearOfDay: String
@@ -393,7 +402,7 @@ struct DialectTemplates: Sendable {
     greatest: "(CASE WHEN {0} IS NULL OR {1} IS NULL THEN NULL ELSE greatest({0}, {1}) END)",
     contains: "(instr({0}, {1}) > 0)", rankKey: "round({0}, 6)", isNotDistinct: "({0} <=> {1})",
     orderValue: "{0} NULLS FIRST", orderText: "{0} NULLS FIRST",
-    rowid: "monotonically_increasing_id()", rowPosition: "row_number() OVER (ORDER BY monotonically_increasing_id())",
+    rowid: "`wenshu_rowid`", rowPosition: "`wenshu_rowid`", rowOrderColumn: "wenshu_rowid",
     dayOfISO: "CAST(datediff(CAST({0} AS DATE), DATE'1970-01-01') AS BIGINT)",
     isoOfDay: "date_format(date_add(DATE'1970-01-01', CAST({0} AS INT)), 'yyyy-MM-dd')",
     yearOfDay: "CAST(year(date_add(DATE'1970-01-01', CAST({0} AS INT))) AS BIGINT)",

@@ -20,6 +20,8 @@ struct ExportSQL: ParsableCommand {
     discussion: """
       The views read the tables as Wenshu's loader does (dates as day numbers, one customer key type).
       Column types come from the SQLite --db as `wenshu export` would create them on the server.
+      On Spark every table must also carry the row-order column wenshu_rowid (bigint: each row's
+      rowid in the SQLite file; the first of repeated customer rows wins by it).
         wenshu export-sql --dialect postgres --db shop.sqlite
         wenshu export-sql --dialect spark --db shop.sqlite --types
       """)
@@ -33,10 +35,14 @@ struct ExportSQL: ParsableCommand {
     let (engine, _) = try common.engine()
     let schema = try DialectSetup.schema(engine)
     if types {
-      Swift.print(DialectSetup.json(schema))
+      Swift.print(DialectSetup.json(schema, dialect))
       return
     }
     let compiler = try DialectSetup.compiler(engine, dialect, schema: schema)
+    if let row = dialect.rowOrderColumn {
+      Swift.print("-- Every table these views read must carry the column \(dialect.quote(row)) BIGINT: each row's rowid in")
+      Swift.print("-- the SQLite file it was copied from (SELECT rowid AS \(row), * FROM t); the first of repeated rows wins by it.\n")
+    }
     do {
       for v in try compiler.normalizeViews() {
         Swift.print("DROP VIEW IF EXISTS \(dialect.quote(v.name));")
@@ -79,8 +85,9 @@ enum DialectSetup {
     return c
   }
 
-  /// {"tables": {"orders": [["id", "integer"], …]}, "integer_keys": true}
-  static func json(_ s: SourceSchema) -> String {
+  /// {"tables": {"orders": [["id", "integer"], …]}, "integer_keys": true}, and "row_column"
+  /// where the dialect reads a row-order column.
+  static func json(_ s: SourceSchema, _ dialect: SQLDialect) -> String {
     func str(_ x: String) -> String {
       let data = (try? JSONSerialization.data(withJSONObject: [x])) ?? Data("[\"\"]".utf8)
       let text = String(decoding: data, as: UTF8.self)
@@ -90,6 +97,7 @@ enum DialectSetup {
       let cols = (s.tables[t] ?? [:]).sorted { $0.key < $1.key }.map { "[\(str($0.key)), \(str($0.value.rawValue))]" }
       return "\(str(t)): [\(cols.joined(separator: ", "))]"
     }
-    return "{\"tables\": {\(tables.joined(separator: ", "))}, \"integer_keys\": \(s.integerKeys.map { $0 ? "true" : "false" } ?? "null")}"
+    return "{\"tables\": {\(tables.joined(separator: ", "))}, \"integer_keys\": \(s.integerKeys.map { $0 ? "true" : "false" } ?? "null")"
+      + (dialect.rowOrderColumn.map { ", \"row_column\": \(str($0))" } ?? "") + "}"
   }
 }

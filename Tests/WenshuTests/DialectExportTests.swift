@@ -12,9 +12,12 @@
 //                           with "case": id; a question the engine refuses: {"kind":"case_refused"})
 //
 // Lines: {"kind":"dataset","name","path","tables":{table:[[column,kind],…]},"integer_keys"}
+//        (spark also "row_column": the bigint column each table must carry, the row's SQLite rowid)
 //        {"kind":"plan","dataset","seed","sql","columns":[{"id","key","count"}],"rows":[[…]]}
 //        (postgres also "bound_sql" with $1::type placeholders and "parameters", each a literal)
 //        {"kind":"compile_error","dataset","seed","error"}   (the executor answered, the compiler refused)
+//        {"kind":"refused","dataset","seed","error"}   (refused by both, or a feature the engine lacks:
+//                                                     "… is not supported on <engine>", counted, not failed)
 // Rows are compared in order; keys keep their type (integer or text); a count column whose
 // expected value is whole compares exactly; other numbers within 1e-9 relative.
 
@@ -51,10 +54,11 @@ final class DialectExportTests: XCTestCase {
           .map { "[\(JSON.string($0.key)), \(JSON.string($0.value.rawValue))]" }.joined(separator: ", ") + "]"
       }
       lines.append("{\"kind\": \"dataset\", \"name\": \(JSON.string(ds.name)), \"path\": \(JSON.string(ds.path)), "
-        + "\"tables\": {\(tables.joined(separator: ", "))}, \"integer_keys\": \(schema.integerKeys ?? false)}")
+        + "\"tables\": {\(tables.joined(separator: ", "))}, \"integer_keys\": \(schema.integerKeys ?? false)"
+        + (dialect.rowOrderColumn.map { ", \"row_column\": \(JSON.string($0))" } ?? "") + "}")
     }
     let seed = DifferentialTests.runSeed
-    var written = 0, refused = 0, failed = 0
+    var written = 0, refused = 0, unsupported = 0, failed = 0
     for i in 0..<count {
       let s = DiffPlans.seed(run: seed, index: i)
       guard let ds = DiffPlans.dataset(s, sets), let compiler = compilers[ds.name] else { continue }
@@ -62,8 +66,12 @@ final class DialectExportTests: XCTestCase {
       let executed = Result { try ds.executor.run(tree, language: lang) }
       let compiled = Result { try compiler.compile(tree, language: lang) }
       switch (executed, compiled) {
-      case (.failure, .failure):
+      case (.failure, .failure(let e)):
         refused += 1
+        lines.append(Self.refusedLine(dataset: ds.name, seed: s, error: e))
+      case (.success, .failure(let e)) where Self.unsupported(e, dialect):
+        unsupported += 1
+        lines.append(Self.refusedLine(dataset: ds.name, seed: s, error: e))
       case (.failure(let e), .success):
         failed += 1
         XCTFail("dataset=\(ds.name) seed=\(s): the executor refused (\(e)) but the \(dialect.engineName) compiler did not")
@@ -82,7 +90,16 @@ final class DialectExportTests: XCTestCase {
     }
     try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
     print("dialect export: \(dialect.rawValue), \(written) plans written to \(out), \(refused) refused by both, "
-      + "\(failed) refused by one side only, \(cases) acceptance cases")
+      + "\(unsupported) not supported on \(dialect.engineName), \(failed) refused by one side only, \(cases) acceptance cases")
+  }
+
+  /// Whether the compiler refused a feature the engine lacks ("… is not supported on <engine>").
+  static func unsupported(_ error: Error, _ dialect: SQLDialect) -> Bool {
+    "\(error)".contains("is not supported on \(dialect.engineName)")
+  }
+
+  static func refusedLine(dataset: String, seed: UInt64, error: Error) -> String {
+    "{\"kind\": \"refused\", \"dataset\": \(JSON.string(dataset)), \"seed\": \(seed), \"error\": \(JSON.string("\(error)"))}"
   }
 
   /// The acceptance cases as plan lines (the executor's rows of the planned tree, the SQL).
@@ -111,6 +128,8 @@ final class DialectExportTests: XCTestCase {
       let compiled = Result { try compiler.compile(p.tree, language: p.language) }
       switch (executed, compiled) {
       case (.failure(let e), _):
+        lines.append("{\"kind\": \"case_refused\", \"case\": \(JSON.string(id)), \"dataset\": \(JSON.string(db)), \"error\": \(JSON.string("\(e)"))}")
+      case (.success, .failure(let e)) where unsupported(e, dialect):
         lines.append("{\"kind\": \"case_refused\", \"case\": \(JSON.string(id)), \"dataset\": \(JSON.string(db)), \"error\": \(JSON.string("\(e)"))}")
       case (.success, .failure(let e)):
         lines.append("{\"kind\": \"compile_error\", \"case\": \(JSON.string(id)), \"dataset\": \(JSON.string(db)), \"seed\": 0, \"error\": \(JSON.string("\(e)"))}")

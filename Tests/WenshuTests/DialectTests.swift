@@ -18,7 +18,7 @@ final class DialectTests: XCTestCase {
     var schemas: [String: SourceSchema] = [:]
     for ds in sets { schemas[ds.name] = try DialectExportTests.schema(ds) }
     let sqliteOnly = ["typeof(", " GLOB ", "julianday(", "strftime(", "printf(", "total(", "instr("]
-    var compiled = 0
+    var compiled = 0, sparkRowOrder = 0
     for i in 0..<200 {
       let seed = DiffPlans.seed(run: 7_700_016, index: i)
       guard let ds = DiffPlans.dataset(seed, sets) else { continue }
@@ -31,11 +31,26 @@ final class DialectTests: XCTestCase {
         for f in sqliteOnly where sql.contains(f) && !(d == .spark && f == "instr(") && !(d == .duckdb && f == "strftime(") {
           XCTFail("\(d) SQL of dataset=\(ds.name) seed=\(seed) uses SQLite's \(f)")
         }
-        if d == .spark { XCTAssertFalse(sql.contains("WITH RECURSIVE"), "Spark has no recursive CTE") }
+        if d == .spark {
+          XCTAssertFalse(sql.contains("WITH RECURSIVE"), "Spark has no recursive CTE")
+          // Row order from the tables' row-order column: a nondeterministic id read by both
+          // sides of a UNION breaks Spark's plan (CANNOT_MERGE_INCOMPATIBLE_DATA_TYPE).
+          for f in ["monotonically_increasing_id", "rand(", "uuid(", "spark_partition_id"] where sql.contains(f) {
+            XCTFail("spark SQL of dataset=\(ds.name) seed=\(seed) uses the nondeterministic \(f)")
+          }
+          if sql.contains(" AS rid") { XCTAssertTrue(sql.contains("`wenshu_rowid` AS rid"), "dataset=\(ds.name) seed=\(seed)") }
+          sparkRowOrder += sql.contains("`wenshu_rowid`") ? 1 : 0
+        }
         compiled += 1
       }
     }
     XCTAssertGreaterThan(compiled, 300)
+    XCTAssertGreaterThan(sparkRowOrder, 0, "no spark statement read the row-order column")
+  }
+
+  func testRowOrder() {
+    XCTAssertEqual(SQLDialect.spark.rowOrderColumn, "wenshu_rowid")
+    for d in [SQLDialect.sqlite, .postgres, .duckdb] { XCTAssertNil(d.rowOrderColumn, "\(d) keeps its own row order") }
   }
 
   func testLiteralsAndNames() {
