@@ -30,17 +30,21 @@ def read_export(path):
     return datasets, plans, errors
 
 
-def sqlite_rows(path, table, columns):
+def sqlite_rows(path, table, columns, rowid=False):
     """The rows of `table` in the file's order, each value as the column's kind holds it:
     integer → int, real → float, date → datetime.date, timestamp → datetime.datetime,
-    text → SQLite's text of the value (as PostgresExport writes mixed columns)."""
+    text → SQLite's text of the value (as PostgresExport writes mixed columns). With rowid,
+    each row starts with its SQLite rowid (the row-order column of engines without one)."""
     db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
     db.text_factory = lambda b: b.decode("utf-8", errors="replace")
     exprs = []
+    if rowid:
+        taken = {n.lower() for n, _ in columns}
+        exprs.append(next(n for n in ("rowid", "_rowid_", "oid") if n not in taken))
     for name, kind in columns:
         q = '"%s"' % name.replace('"', '""')
         exprs.append({"integer": q, "real": "CAST(%s AS REAL)" % q}.get(kind, "CAST(%s AS TEXT)" % q))
-    convert = [CONVERT[kind] for _, kind in columns]
+    convert = ([int] if rowid else []) + [CONVERT[kind] for _, kind in columns]
     cur = db.execute('SELECT %s FROM "%s"' % (", ".join(exprs), table.replace('"', '""')))
     for row in cur:
         yield tuple(None if v is None else c(v) for c, v in zip(convert, row))
