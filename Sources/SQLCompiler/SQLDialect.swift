@@ -183,7 +183,9 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
   /// first duplicate wins").
   var rowid: String { t.rowid }
 
-  /// The row's 1-based position in that order (SQLite's rowid of a table without one).
+  /// The id an order without an id column is known by, as the loader keys it: its SQLite
+  /// rowid (Spark: the row-order column, which is that rowid), else the 1-based position in
+  /// that order (the rowid when the file's rowids are dense).
   var rowPosition: String { t.rowPosition }
 
   /// The column every table must carry on an engine without a stable physical row order
