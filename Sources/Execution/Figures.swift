@@ -401,7 +401,8 @@ extension ExecutionContext {
   /// once, twice, three and four times) per unit in 64-unit words (`BucketMasks`); a distinct
   /// count per unit is then a walk over set bits. Ranges of orders fill their own masks, merged
   /// by bit-sliced addition. Orders in day order are counted unit by unit instead
-  /// (UnitRuns.swift: bitsets over customers that stay in cache).
+  /// (UnitRuns.swift: bitsets over customers that stay in cache), and so are groupings by
+  /// customer attributes alone (any row order: the period is then one unit).
   /// - Complexity: O(orders + customers × words × threads).
   func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
     let high = plan.thresholds.highRepurchaseOrders

@@ -9,7 +9,9 @@
 // - `OrderFilter`: "this order passes the plan's filters" (period, customer mask, channel,
 //   order predicates and item filters), decided from arrays built once, inlined in every scan.
 // - `OrderKeyer`: the group key of an order as a sum of precomputed per-customer, per-day and
-//   per-channel contributions (no date arithmetic and no enum switch per row).
+//   per-channel contributions (no date arithmetic and no enum switch per row; the customer
+//   part from a table of one or two bytes per customer when the key space allows).
+// - `ScratchBuffers`: large per-customer scratch arrays reused between queries.
 //
 // Results do not depend on the number of threads: integer figures are exact, bitsets are
 // exact, sums of money differ at most in the last bits (the differential test compares them
