@@ -47,6 +47,8 @@ private struct UnitLevels {
   let words: Int
   let levels: UnsafeMutablePointer<UInt64>
   var touched: [Int32] = []
+  /// Customers are counted per unit, not per key (see `flush`).
+  var countsOnly = false
 
   init(customers: Int) {
     words = customers / 64 + 1
@@ -99,6 +101,24 @@ private struct UnitLevels {
   /// Counts the customers of unit `b` into `cs` (five rows of `keySpace`), then clears.
   mutating func flush(_ b: Int, into cs: UnsafeMutableBufferPointer<Int32>, keySpace ks: Int, keyer: OrderKeyer,
                       highLevel: Int, firstEver: UnsafeBufferPointer<Int32>, start: Int32, end: Int32) {
+    // One key per unit and every customer's first order counted (only the period filters):
+    // buyers, repeat and high-repurchase customers are popcounts (new and returning customers
+    // follow from first-order days afterwards, see `unitRunTotals`).
+    if !keyer.hasCustomer && countsOnly {
+      var buyers = 0, twice = 0, high = 0
+      for w32 in touched {
+        let p = levels + (Int(w32) << 2)
+        buyers &+= p[0].nonzeroBitCount
+        twice &+= p[1].nonzeroBitCount
+        high &+= p[highLevel].nonzeroBitCount
+        p[0] = 0; p[1] = 0; p[2] = 0; p[3] = 0
+      }
+      cs[b] &+= Int32(buyers)
+      cs[ks &+ b] &+= Int32(twice)
+      cs[2 &* ks &+ b] &+= Int32(high)
+      touched.removeAll(keepingCapacity: true)
+      return
+    }
     for w32 in touched {
       let w = Int(w32)
       let p = levels + (w << 2)
@@ -139,10 +159,15 @@ extension ExecutionContext {
     let nCust = cube.customers.count
     let firstEver = cube.stats.firstDay
     let hasTime = keyer.hasTime
+    // Without customer parts and with no filter but the period, every customer whose first
+    // order falls in a unit (within the period) ordered in it: new customers per unit are
+    // counted from first-order days, returning ones are the other buyers.
+    let countsOnly = !keyer.hasCustomer && filter.periodOnly
     // Each range: its totals, and the counters of the units at its two ends.
     let parts = orderPartials(filter, state: nCust / 16) { range -> (BucketTotals, [SavedUnit]) in
       var t = BucketTotals(keySpace: keySpace)
       var lv = UnitLevels(customers: nCust)
+      lv.countsOnly = countsOnly
       defer { lv.release() }
       var saved: [SavedUnit] = []
       var current = -1, firstUnit = -1
@@ -206,23 +231,57 @@ extension ExecutionContext {
     for p in parts.dropFirst() { total.add(p.0) }
     // The units at range ends: their parts added up, then counted.
     let ends = parts.flatMap { $0.1 }
-    guard !ends.isEmpty else { return total }
-    var lv = UnitLevels(customers: nCust)
-    defer { lv.release() }
-    firstEver.withUnsafeBufferPointer { firstEver in
-      total.counts.withUnsafeMutableBufferPointer { cs in
-        var j = 0
-        while j < ends.count {
-          let b = ends[j].unit
-          while j < ends.count && ends[j].unit == b {
-            lv.add(ends[j])
-            j += 1
+    if !ends.isEmpty {
+      var lv = UnitLevels(customers: nCust)
+      lv.countsOnly = countsOnly
+      defer { lv.release() }
+      firstEver.withUnsafeBufferPointer { firstEver in
+        total.counts.withUnsafeMutableBufferPointer { cs in
+          var j = 0
+          while j < ends.count {
+            let b = ends[j].unit
+            while j < ends.count && ends[j].unit == b {
+              lv.add(ends[j])
+              j += 1
+            }
+            lv.flush(b, into: cs, keySpace: keySpace, keyer: keyer, highLevel: highLevel, firstEver: firstEver,
+                     start: unitStart[b], end: unitEnd[b])
           }
-          lv.flush(b, into: cs, keySpace: keySpace, keyer: keyer, highLevel: highLevel, firstEver: firstEver,
-                   start: unitStart[b], end: unitEnd[b])
         }
       }
     }
+    if countsOnly {
+      // (A unit's days within the period: rows outside it were not counted.)
+      countNewCustomers(&total, keySpace: keySpace, unitStart: ContiguousArray(unitStart.map { max($0, filter.lo) }),
+                        unitEnd: ContiguousArray(unitEnd.map { min($0, filter.hi) }))
+    }
     return total
+  }
+
+  /// New customers per unit (first order in the unit's days) and returning ones (the other
+  /// buyers), when a unit's key is the unit itself: a count of first-order days per day, then
+  /// a sum over each unit's days.
+  private func countNewCustomers(_ t: inout BucketTotals, keySpace: Int, unitStart: ContiguousArray<Int32>,
+                                 unitEnd: ContiguousArray<Int32>) {
+    let units = min(keySpace, unitStart.count)
+    guard units > 0 else { return }
+    let lo = unitStart.prefix(units).min()!, hi = unitEnd.prefix(units).max()!
+    // Unbounded units (no period): every buyer is new.
+    guard Int(hi) - Int(lo) < 1 << 24 else {
+      for b in 0..<units { t.counts[3 * keySpace + b] = t.counts[b] }
+      return
+    }
+    var perDay = ContiguousArray<Int32>(repeating: 0, count: Int(hi) - Int(lo) + 1)
+    perDay.withUnsafeMutableBufferPointer { perDay in
+      cube.stats.firstDay.withUnsafeBufferPointer { first in
+        for f in first where f >= lo && f <= hi { perDay[Int(f) &- Int(lo)] &+= 1 }
+      }
+    }
+    for b in 0..<units where unitStart[b] <= unitEnd[b] {
+      var n: Int32 = 0
+      for d in Int(unitStart[b])...Int(unitEnd[b]) { n &+= perDay[d - Int(lo)] }
+      t.counts[3 * keySpace + b] = n
+      t.counts[4 * keySpace + b] = t.counts[b] - n
+    }
   }
 }
