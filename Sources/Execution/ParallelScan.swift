@@ -11,7 +11,6 @@
 // - `OrderKeyer`: the group key of an order as a sum of precomputed per-customer, per-day and
 //   per-channel contributions (no date arithmetic and no enum switch per row; the customer
 //   part from a table of one or two bytes per customer when the key space allows).
-// - `ScratchBuffers`: large per-customer scratch arrays reused between queries.
 //
 // Results do not depend on the number of threads: integer figures are exact, bitsets are
 // exact, sums of money differ at most in the last bits (the differential test compares them
@@ -278,34 +277,5 @@ extension ExecutionContext {
     b.withUnsafeBufferPointer { pb in
       for i in 0..<min(pa.count, pb.count) { pa[i] += pb[i] }
     }
-  }
-}
-
-/// Large zeroed scratch arrays of the scans (per-customer sums), kept between queries: a
-/// fresh allocation of megabytes is mapped anew by the system and faults on every page (about
-/// as long as the scan itself on a month of orders), a reused one is only cleared. Holds a
-/// few buffers at most; safe to use from the threads of a scan.
-enum ScratchBuffers {
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var free: [(UnsafeMutablePointer<Double>, Int)] = []
-
-  /// A buffer of `count` zeros (to hand back with `give`).
-  static func take(_ count: Int) -> UnsafeMutablePointer<Double> {
-    lock.lock()
-    let j = free.firstIndex { $0.1 >= count && $0.1 <= 2 * count + 1024 }
-    let found = j.map { free.remove(at: $0).0 }
-    lock.unlock()
-    let p = found ?? UnsafeMutablePointer<Double>.allocate(capacity: count)
-    p.initialize(repeating: 0, count: count)
-    return p
-  }
-
-  /// Hands back a buffer of `count` from `take` (kept for the next scans, or freed).
-  static func give(_ p: UnsafeMutablePointer<Double>, _ count: Int) {
-    lock.lock()
-    free.append((p, count))
-    let dropped = free.count > 4 ? free.removeFirst().0 : nil
-    lock.unlock()
-    dropped?.deallocate()
   }
 }

@@ -2,8 +2,8 @@
 // once, aligned splits keep an order's items together, and an order table in day order (a
 // period's orders are then one run of rows, found by binary search) answers every random
 // plan exactly as the same data in another row order does, on one thread and on three; and
-// the scans with partial states of their own (units split between threads, customer ranges of
-// a ranking, feedback per month) give on three threads what hand-written SQL gives.
+// the scans with partial states of their own (units split between threads, rankings, feedback
+// per month) give on three threads what hand-written SQL gives.
 
 import Cube
 import CubeSQLite
@@ -119,8 +119,8 @@ final class ParallelScanTests: XCTestCase {
   }
 
   /// Figures whose partial states are split between three threads from the first row on
-  /// (a unit's customers counted by several threads, the customers of a ranking split in
-  /// ranges) equal hand-written SQL on retail_cn.
+  /// (a unit's customers counted by several threads; rankings over a month and over all data)
+  /// equal hand-written SQL on retail_cn.
   func testSplitScansMatchSQL() throws {
     guard let path = TestData.shared("retail_cn") else { throw XCTSkip("../shared/data not present") }
     let today = Day(iso: "2026-11-22")!
@@ -165,7 +165,7 @@ final class ParallelScanTests: XCTestCase {
       SELECT strftime('%Y-%m', created_at), 100.0 * (sum(nps >= 9) - sum(nps <= 6)) / count(*) FROM feedback
       WHERE date(created_at) BETWEEN '2026-01-01' AND '2026-11-22' AND nps IS NOT NULL GROUP BY 1
       """), "NPS per month")
-    // Rankings: a month (ranges of customers) and all data (ranges of rows, then of customers).
+    // Rankings over a month and over all data.
     for (q, period) in [("上月消费金额前10的客户", "AND \(lastMonth)"), ("消费金额前10的客户", "AND date(o.created_at) <= '2026-11-22'")] {
       let t = try XCTUnwrap(e.ask(q, today: today).table, q)
       let want = try db.rows("""
