@@ -401,11 +401,21 @@ extension ExecutionContext {
   /// once, twice, three and four times) per unit in 64-unit words (`BucketMasks`); a distinct
   /// count per unit is then a walk over set bits. Ranges of orders fill their own masks, merged
   /// by bit-sliced addition. Orders in day order are counted unit by unit instead
-  /// (UnitRuns.swift: bitsets over customers that stay in cache).
+  /// (UnitRuns.swift: bitsets over customers that stay in cache), and so are groupings by
+  /// customer attributes alone (any row order: the period is then one unit).
   /// - Complexity: O(orders + customers × words × threads).
   func bucketMaskFigures(_ keys: GroupKeys, sources: [PartSource], period: DateRange?, keySpace: Int) -> [Int64: Figures]? {
     let high = plan.thresholds.highRepurchaseOrders
-    guard plan.conditions.isEmpty, (2...4).contains(high), keySpace <= 4_000_000,
+    guard plan.conditions.isEmpty, (2...4).contains(high) else { return nil }
+    // Customer attributes alone: the whole period is one unit (UnitRuns.swift).
+    if keySpace <= 1 << 16, keys.parts.allSatisfy({ $0.dimension?.isCustomerAttribute ?? false }),
+      let keyer = orderKeyer(keys, sources) {
+      let days = bucket(keys, 0, period: period)
+      let totals = unitRunTotals(keySpace: keySpace, keyer: keyer, filter: orderFilter(period), highLevel: high - 1,
+                                 unitStart: [days?.start.raw ?? Int32.min], unitEnd: [days?.end.raw ?? Int32.max])
+      return figures(totals, keySpace: keySpace)
+    }
+    guard keySpace <= 4_000_000,
       let last = keys.parts.last, let g = last.grain, last.cardinality > 0,
       keys.parts.dropLast().allSatisfy({ $0.dimension?.isCustomerAttribute ?? false }),
       case .time? = sources.last, let keyer = orderKeyer(keys, sources)
@@ -444,6 +454,11 @@ extension ExecutionContext {
       totals = acc.totals(keySpace: keySpace, keyer: keyer, parallelism: parallelism, highLevel: highLevel,
                           firstEver: cube.stats.firstDay, unitStart: bStart, unitEnd: bEnd)
     }
+    return figures(totals, keySpace: keySpace)
+  }
+
+  /// The figures of the keys with orders.
+  private func figures(_ totals: BucketTotals, keySpace: Int) -> [Int64: Figures] {
     var groups: [Int64: Figures] = [:]
     let counts = totals.counts
     for k in 0..<keySpace where totals.orders[k] > 0 {
@@ -532,7 +547,7 @@ extension ExecutionContext {
           let buyers = 0, repeaters = keySpace, highs = 2 * keySpace, news = 3 * keySpace, returning = 4 * keySpace
           masks.withUnsafeBufferPointer { m in
             for c in range {
-              let ck = Int(keyer.hasCustomer ? keyer.customerKey[c + 1] : 0)
+              let ck = Int(keyer.hasCustomer ? keyer.customerPart(c + 1) : 0)
               let first = firstEver[c]
               for w in 0..<words {
                 let at = (c * words + w) * 4
@@ -913,6 +928,11 @@ extension ExecutionContext {
     let negativeTopics = topics.filter(\.negative)
     let topicPart = keys.parts.firstIndex { $0.dimension == .topic }
     let negMax = plan.thresholds.negativeScoreMax
+    let keySpace = keys.parts.reduce(1) { $0 * max(1, $1.cardinality) }
+    let orderParts = sources.contains { if case .order = $0 { return true }; if case .item = $0 { return true }; return false }
+    if topicPart == nil, topicFilters.isEmpty, !orderParts, keySpace <= 1 << 20, let keyer = orderKeyer(keys, sources) {
+      return denseFeedbackFigures(fb, keyer: keyer, keySpace: keySpace, lo: lo, hi: hi, negativeMax: negMax)
+    }
     // Groups by id in a slot table, figures in arrays (no dictionary per row).
     var ids = SlotTable(capacity: 64)
     var count = ContiguousArray<Int>(), sum = ContiguousArray<Double>()
@@ -963,6 +983,58 @@ extension ExecutionContext {
       f.detractors = detractors[g]
       f.negative = negative[g]
       groups[k] = f
+    }
+    return groups
+  }
+
+  /// Feedback figures per key without topics: keys from the keyer's tables (customer and time
+  /// parts; feedback has no channel), figures in dense arrays per key, ranges of rows on their
+  /// own threads, merged by adding.
+  /// - Complexity: O(feedback rows + keys × threads).
+  func denseFeedbackFigures(_ fb: FeedbackTable, keyer: OrderKeyer, keySpace: Int, lo: Int32, hi: Int32,
+                            negativeMax: Double) -> [Int64: Figures] {
+    let mask = customerMask
+    // Five counters per key side by side: rows, score sum, promoters, detractors, negative.
+    let lo = max(lo, nullDay + 1)
+    let parts = parallelism.sized(state: 5 * keySpace, rows: fb.count).partials(0..<fb.count) { range -> ContiguousArray<Double> in
+      var acc = ContiguousArray<Double>(repeating: 0, count: 5 * keySpace)
+      acc.withUnsafeMutableBufferPointer { a in
+        fb.day.withUnsafeBufferPointer { day in
+          fb.customer.withUnsafeBufferPointer { cust in
+            fb.score.withUnsafeBufferPointer { score in
+              for i in range {
+                let d = day[i]
+                if d < lo || d > hi { continue }
+                let c = cust[i]
+                if let m = mask, c < 0 || !m[Int(c)] { continue }
+                let s = score[i]
+                if s.isNaN { continue }
+                let k = keyer.key(i, day: d, customer: c)
+                if k < 0 { continue }
+                let x = 5 &* Int(k)
+                a[x] += 1
+                a[x + 1] += s
+                a[x + 2] += s >= 9 ? 1 : 0
+                a[x + 3] += s <= 6 ? 1 : 0
+                a[x + 4] += s <= negativeMax ? 1 : 0
+              }
+            }
+          }
+        }
+      }
+      return acc
+    }
+    var acc = parts[0]
+    for p in parts.dropFirst() { addInto(&acc, p) }
+    var groups: [Int64: Figures] = [:]
+    for k in 0..<keySpace where acc[5 * k] > 0 {
+      var f = Figures()
+      f.feedback = Int(acc[5 * k])
+      f.scoreSum = acc[5 * k + 1]
+      f.promoters = Int(acc[5 * k + 2])
+      f.detractors = Int(acc[5 * k + 3])
+      f.negative = Int(acc[5 * k + 4])
+      groups[Int64(k)] = f
     }
     return groups
   }

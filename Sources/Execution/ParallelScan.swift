@@ -9,7 +9,8 @@
 // - `OrderFilter`: "this order passes the plan's filters" (period, customer mask, channel,
 //   order predicates and item filters), decided from arrays built once, inlined in every scan.
 // - `OrderKeyer`: the group key of an order as a sum of precomputed per-customer, per-day and
-//   per-channel contributions (no date arithmetic and no enum switch per row).
+//   per-channel contributions (no date arithmetic and no enum switch per row; the customer
+//   part from a table of one or two bytes per customer when the key space allows).
 //
 // Results do not depend on the number of threads: integer figures are exact, bitsets are
 // exact, sums of money differ at most in the last bits (the differential test compares them
@@ -137,8 +138,15 @@ struct OrderFilter {
 
 /// The group key of an order: customer part + day part + channel part, each precomputed.
 struct OrderKeyer {
-  /// Key contribution of customer row c at index c + 1 (index 0: orders without a customer).
-  let customerKey: ContiguousArray<Int64>
+  /// The customer part of the key is `customerUnit` × a small code per customer row c at
+  /// index c + 1 (index 0: orders without a customer), stored in the narrowest table that
+  /// holds it (one or two bytes for most groupings: a million customers then take one or two
+  /// megabytes, in cache, where eight-byte keys would miss it on every order).
+  let customerCode8: ContiguousArray<UInt8>
+  let customerCode16: ContiguousArray<UInt16>
+  let customerCode64: ContiguousArray<Int64>
+  let customerWidth: Int
+  let customerUnit: Int64
   let hasCustomer: Bool
   /// Key contribution per day from `dayLo`; -1 outside the time axis.
   let dayKey: ContiguousArray<Int64>
@@ -148,6 +156,15 @@ struct OrderKeyer {
   let channelKey: ContiguousArray<Int64>
   let channelCodes: ContiguousArray<Int32>?
   let hasChannel: Bool
+
+  /// The customer part of the key of customer row `x` - 1 (x = 0: no customer).
+  @inline(__always) func customerPart(_ x: Int) -> Int64 {
+    switch customerWidth {
+    case 1: return Int64(customerCode8[x]) &* customerUnit
+    case 2: return Int64(customerCode16[x]) &* customerUnit
+    default: return customerCode64[x]
+    }
+  }
 
   /// The key, or -1 when the day falls outside the time axis.
   @inline(__always) func key(_ i: Int, day d: Int32, customer c: Int32) -> Int64 {
@@ -159,7 +176,7 @@ struct OrderKeyer {
       if t < 0 { return -1 }
       k = t
     }
-    if hasCustomer { k &+= customerKey[Int(c) &+ 1] }
+    if hasCustomer { k &+= customerPart(Int(c) &+ 1) }
     if hasChannel { k &+= channelKey[channelCodes.map { Int($0[i]) + 1 } ?? 0] }
     return k
   }
@@ -181,16 +198,16 @@ extension ExecutionContext {
   /// The keyer of an order-only grouping (customer attributes, channel, time); nil when a
   /// part is an item attribute.
   func orderKeyer(_ keys: GroupKeys, _ sources: [PartSource]) -> OrderKeyer? {
-    var custKey = ContiguousArray<Int64>(), chanKey = ContiguousArray<Int64>(), dayKey = ContiguousArray<Int64>()
+    var chanKey = ContiguousArray<Int64>(), dayKey = ContiguousArray<Int64>()
     var dayLo: Int32 = 0
-    var hasCust = false, hasChan = false, hasTime = false
+    var hasChan = false, hasTime = false
+    var customerParts: [(ContiguousArray<Int32>, Int64)] = [], span: Int64 = 1
     for (j, src) in sources.enumerated() {
       let s = keys.strides[j]
       switch src {
       case .customer(let a):
-        if !hasCust { custKey = ContiguousArray(repeating: 0, count: cube.customers.count + 1) }
-        hasCust = true
-        for c in 0..<cube.customers.count { custKey[c + 1] += Int64(a[c] + 1) * s }
+        customerParts.append((a, s))
+        span += Int64(max(keys.parts[j].cardinality, 1)) * s
       case .order(let a):
         hasChan = true
         let n = cube.orders.channel?.dictionary.count ?? 0
@@ -204,7 +221,31 @@ extension ExecutionContext {
       case .constant: break
       }
     }
-    return OrderKeyer(customerKey: custKey, hasCustomer: hasCust, dayKey: dayKey, dayLo: dayLo, hasTime: hasTime,
+    // The customer part in units of the smallest customer stride (which divides the others).
+    let n = cube.customers.count
+    let unit = customerParts.map(\.1).min() ?? 1
+    span /= unit
+    var c8 = ContiguousArray<UInt8>(), c16 = ContiguousArray<UInt16>(), c64 = ContiguousArray<Int64>()
+    let width = customerParts.isEmpty ? 0 : span <= 256 ? 1 : span <= 65536 ? 2 : 8
+    func fill<T: FixedWidthInteger>(_ out: inout ContiguousArray<T>) {
+      out = ContiguousArray(repeating: 0, count: n + 1)
+      out.withUnsafeMutableBufferPointer { o in
+        for (a, s) in customerParts {
+          let m = T(truncatingIfNeeded: s / unit)
+          a.withUnsafeBufferPointer { a in
+            for c in 0..<min(n, a.count) { o[c + 1] &+= T(truncatingIfNeeded: a[c] &+ 1) &* m }
+          }
+        }
+      }
+    }
+    switch width {
+    case 1: fill(&c8)
+    case 2: fill(&c16)
+    case 8: fill(&c64); for x in c64.indices { c64[x] &*= unit }
+    default: break
+    }
+    return OrderKeyer(customerCode8: c8, customerCode16: c16, customerCode64: c64, customerWidth: width, customerUnit: unit,
+                      hasCustomer: !customerParts.isEmpty, dayKey: dayKey, dayLo: dayLo, hasTime: hasTime,
                       channelKey: chanKey, channelCodes: hasChan ? cube.orders.channel?.codes : nil, hasChannel: hasChan)
   }
 

@@ -1,9 +1,13 @@
 // Scans split over threads (Sources/Execution/ParallelScan.swift): row ranges cover every row
 // once, aligned splits keep an order's items together, and an order table in day order (a
 // period's orders are then one run of rows, found by binary search) answers every random
-// plan exactly as the same data in another row order does, on one thread and on three.
+// plan exactly as the same data in another row order does, on one thread and on three; and
+// the scans with partial states of their own (units split between threads, rankings, feedback
+// per month) give on three threads what hand-written SQL gives.
 
 import Cube
+import CubeSQLite
+import Engine
 @testable import Execution
 import Foundation
 import QueryModel
@@ -112,5 +116,67 @@ final class ParallelScanTests: XCTestCase {
     var out = Cube(customers: cube.customers, orders: orders, items: items, feedback: cube.feedback, source: cube.source)
     out.events = cube.events
     return out
+  }
+
+  /// Figures whose partial states are split between three threads from the first row on
+  /// (a unit's customers counted by several threads; rankings over a month and over all data)
+  /// equal hand-written SQL on retail_cn.
+  func testSplitScansMatchSQL() throws {
+    guard let path = TestData.shared("retail_cn") else { throw XCTSkip("../shared/data not present") }
+    let today = Day(iso: "2026-11-22")!
+    let e = try Engine(database: path, grammars: TestData.grammars.path, today: today)
+    e.executor.parallelism = ScanParallelism(threads: 3, minRows: 0)
+    let db = try SQLiteDatabase(path: path)
+    func table(_ q: String) throws -> [String: Double] {
+      let a = e.ask(q, today: today)
+      let t = try XCTUnwrap(a.table, "\(q): \(a.refusal?.message ?? "")")
+      var out: [String: Double] = [:]
+      for r in t.rows {
+        guard case .string(let k) = r[0] else { continue }
+        out[k] = r[r.count - 1].doubleValue
+      }
+      return out
+    }
+    func sql(_ q: String) throws -> [String: Double] {
+      var out: [String: Double] = [:]
+      for r in try db.rows(q) { if let k = r[0].string { out[k] = r[1].double } }
+      return out
+    }
+    func assertClose(_ got: [String: Double], _ want: [String: Double], _ what: String) {
+      XCTAssertFalse(want.isEmpty, what)
+      XCTAssertEqual(Set(got.keys), Set(want.keys), what)
+      for (k, v) in want { XCTAssertEqual(got[k] ?? .nan, v, accuracy: 1e-9 * max(1, abs(v)), "\(what) \(k)") }
+    }
+    let lastMonth = "date(o.created_at) BETWEEN '2026-10-01' AND '2026-10-31'"
+    assertClose(try table("上月各地区的复购率"), try sql("""
+      SELECT c.region, 1.0 * sum(n >= 2) / count(*) FROM (SELECT customer_id, count(*) AS n FROM orders o
+      WHERE \(lastMonth) AND customer_id IS NOT NULL GROUP BY customer_id) p JOIN customers c ON c.id = p.customer_id
+      WHERE c.region IS NOT NULL GROUP BY c.region
+      """), "repeat rate by region")
+    assertClose(try table("今年每月的复购客户数"), try sql("""
+      SELECT m, sum(n >= 2) FROM (SELECT strftime('%Y-%m', created_at) AS m, customer_id, count(*) AS n FROM orders
+      WHERE date(created_at) BETWEEN '2026-01-01' AND '2026-11-22' AND customer_id IS NOT NULL GROUP BY m, customer_id) GROUP BY m
+      """), "repeat customers per month")
+    assertClose(try table("今年每月的下单客户数"), try sql("""
+      SELECT strftime('%Y-%m', created_at), count(DISTINCT customer_id) FROM orders
+      WHERE date(created_at) BETWEEN '2026-01-01' AND '2026-11-22' GROUP BY 1
+      """), "buyers per month")
+    assertClose(try table("今年每月的NPS"), try sql("""
+      SELECT strftime('%Y-%m', created_at), 100.0 * (sum(nps >= 9) - sum(nps <= 6)) / count(*) FROM feedback
+      WHERE date(created_at) BETWEEN '2026-01-01' AND '2026-11-22' AND nps IS NOT NULL GROUP BY 1
+      """), "NPS per month")
+    // Rankings over a month and over all data.
+    for (q, period) in [("上月消费金额前10的客户", "AND \(lastMonth)"), ("消费金额前10的客户", "AND date(o.created_at) <= '2026-11-22'")] {
+      let t = try XCTUnwrap(e.ask(q, today: today).table, q)
+      let want = try db.rows("""
+        SELECT o.customer_id, sum(coalesce(o.total_amount, 0)) AS s FROM orders o WHERE o.customer_id IS NOT NULL \(period)
+        GROUP BY o.customer_id ORDER BY s DESC, o.customer_id LIMIT 10
+        """)
+      XCTAssertEqual(t.rows.count, want.count, q)
+      for (r, w) in zip(t.rows, want) {
+        XCTAssertEqual(r[0].doubleValue, w[0].double, q)
+        XCTAssertEqual(r[r.count - 1].doubleValue ?? .nan, w[1].double ?? 0, accuracy: 1e-6, q)
+      }
+    }
   }
 }
