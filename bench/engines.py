@@ -7,7 +7,10 @@ Prints one JSON object: load time (SQLite file → tables in memory, dates as DA
 current resident memory after the load (VmHWM / VmRSS of this process), and per question the
 timed runs (query + fetching the whole result; no rendering).
 
-Both load the same columns as Wenshu's CubeLoader, from the same SQLite file:
+Both load the same tables and columns as Wenshu's CubeLoader keeps in memory, from the same
+SQLite file (so that peak memory compares like for like): customers, orders (with the discount),
+order items, feedback, and the app events (customer, time to the second, event type; Wenshu
+keeps no event product):
 - DuckDB through its sqlite_scanner extension (the wheel from PyPI, loaded by path), into
   native tables (CREATE TABLE … AS SELECT), timestamps cut to DATE;
 - Polars through the ADBC SQLite driver (Arrow batches), timestamps parsed to pl.Date.
@@ -48,10 +51,12 @@ DUCKDB_LOAD = [
     "CREATE TABLE customers AS SELECT id, name, gender, birth_year, city, region, source_channel, member_level,"
     " CAST(left(registered_at, 10) AS DATE) AS registered_at FROM s.customers",
     "CREATE TABLE orders AS SELECT id, customer_id, CAST(left(created_at, 10) AS DATE) AS created_at, channel,"
-    " total_amount FROM s.orders",
+    " total_amount, discount_amount FROM s.orders",
     "CREATE TABLE order_items AS SELECT order_id, product_name, category, quantity, unit_price FROM s.order_items",
     "CREATE TABLE feedback AS SELECT customer_id, CAST(left(created_at, 10) AS DATE) AS created_at, nps, comment"
     " FROM s.feedback",
+    "CREATE TABLE app_events AS SELECT customer_id, CAST(event_time AS TIMESTAMP) AS event_time, event_type"
+    " FROM s.app_events",
 ]
 
 
@@ -84,9 +89,10 @@ def duckdb_queries(con, periods):
 
 POLARS_LOAD = {
     "customers": "SELECT id, name, gender, birth_year, city, region, source_channel, member_level, registered_at FROM customers",
-    "orders": "SELECT id, customer_id, created_at, channel, total_amount FROM orders",
+    "orders": "SELECT id, customer_id, created_at, channel, total_amount, discount_amount FROM orders",
     "order_items": "SELECT order_id, product_name, category, quantity, unit_price FROM order_items",
     "feedback": "SELECT customer_id, created_at, nps, comment FROM feedback",
+    "app_events": "SELECT customer_id, event_time, event_type FROM app_events",
 }
 DATE_COLUMNS = {"customers": "registered_at", "orders": "created_at", "feedback": "created_at"}
 
@@ -108,9 +114,13 @@ def polars_load(path):
             if name in DATE_COLUMNS:
                 c = DATE_COLUMNS[name]
                 df = df.with_columns(pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+            if name == "app_events":
+                df = df.with_columns(pl.col("event_time").str.to_datetime("%Y-%m-%d %H:%M:%S"))
             if name in ("orders", "order_items"):
                 num = "total_amount" if name == "orders" else "unit_price"
                 df = df.with_columns(pl.col(num).cast(pl.Float64))
+            if name == "orders":
+                df = df.with_columns(pl.col("discount_amount").cast(pl.Float64))
             frames[name] = df
     return frames, time.perf_counter() - t0, pl.__version__
 

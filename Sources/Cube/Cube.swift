@@ -67,19 +67,48 @@ public struct OrderTable: Sendable {
 public struct ItemTable: Sendable {
   /// Row of the order in `OrderTable`; -1 when the order is unknown.
   public var order: ContiguousArray<Int32>
-  public var product: DictColumn?
-  public var category: DictColumn?
-  public var quantity: ContiguousArray<Double>
+  /// Products and categories: one-byte codes when there are at most 255 of them.
+  public var product: CompactDictColumn?
+  public var category: CompactDictColumn?
+  /// Int32 when every quantity is an integer, else Double.
+  public var quantity: NumberColumn
   public var unitPrice: ContiguousArray<Double>
   public var count: Int { order.count }
+  /// Whether items are stored in order-row order (unknown orders, -1, first), as item tables
+  /// usually are: an order's items are then adjacent, and a run of orders' items is one run of
+  /// rows (`rows(ofOrders:)`). Decided once here, not per query.
+  public private(set) var inOrderRowOrder: Bool
 
   public init(order: ContiguousArray<Int32>, product: DictColumn?, category: DictColumn?,
               quantity: ContiguousArray<Double>, unitPrice: ContiguousArray<Double>) {
     self.order = order
-    self.product = product
-    self.category = category
-    self.quantity = quantity
+    self.product = product.map(CompactDictColumn.init)
+    self.category = category.map(CompactDictColumn.init)
+    self.quantity = NumberColumn(quantity)
     self.unitPrice = unitPrice
+    inOrderRowOrder = order.withUnsafeBufferPointer { o in
+      var i = 1
+      while i < o.count && o[i] >= o[i - 1] { i += 1 }
+      return i >= o.count
+    }
+  }
+
+  /// The item rows that can belong to the orders in `orders`: a binary search when items are
+  /// in order-row order, else every row (callers still test each item's order).
+  /// - Complexity: O(log items).
+  public func rows(ofOrders orders: Range<Int>) -> Range<Int> {
+    let n = order.count
+    guard inOrderRowOrder else { return 0..<n }
+    func firstAtLeast(_ x: Int) -> Int {
+      var a = 0, b = n
+      while a < b {
+        let m = (a + b) / 2
+        if Int(order[m]) >= x { b = m } else { a = m + 1 }
+      }
+      return a
+    }
+    guard !orders.isEmpty else { return 0..<0 }
+    return firstAtLeast(orders.lowerBound)..<firstAtLeast(orders.upperBound)
   }
 }
 
@@ -105,29 +134,39 @@ public struct CustomerStats: Sendable {
   public var orderCount: ContiguousArray<Int32>
   public var totalSpend: ContiguousArray<Double>
 
-  /// One pass over the orders (only orders up to `until`, when given).
+  /// One pass over the orders (only orders up to `until`, when given). The four figures of a
+  /// customer are kept side by side while orders are read (customer rows come in random order,
+  /// so that one order touches one cache line, not four), then split into columns.
   /// - Complexity: O(orders + customers).
   public init(orders: OrderTable, customers: Int, until: Int32 = Int32.max) {
-    var first = ContiguousArray<Int32>(repeating: Int32.max, count: customers)
-    var last = ContiguousArray<Int32>(repeating: nullDay, count: customers)
-    var count = ContiguousArray<Int32>(repeating: 0, count: customers)
-    var spend = ContiguousArray<Double>(repeating: 0, count: customers)
-    for i in 0..<orders.count {
-      let d = orders.day[i]
-      if d == nullDay || d > until { continue }
-      let c = Int(orders.customer[i])
-      if c < 0 { continue }
-      if d < first[c] { first[c] = d }
-      if d > last[c] { last[c] = d }
-      count[c] += 1
-      let a = orders.amount[i]
-      if !a.isNaN { spend[c] += a }
+    struct State {
+      var first = Int32.max, last = nullDay, count: Int32 = 0
+      var spend: Double = 0
     }
-    for c in 0..<customers where count[c] == 0 { first[c] = nullDay }
-    firstDay = first
-    lastDay = last
-    orderCount = count
-    totalSpend = spend
+    var state = ContiguousArray<State>(repeating: State(), count: customers)
+    state.withUnsafeMutableBufferPointer { s in
+      orders.day.withUnsafeBufferPointer { day in
+        orders.customer.withUnsafeBufferPointer { customer in
+          orders.amount.withUnsafeBufferPointer { amount in
+            for i in 0..<day.count {
+              let d = day[i]
+              if d == nullDay || d > until { continue }
+              let c = Int(customer[i])
+              if c < 0 || c >= s.count { continue }
+              if d < s[c].first { s[c].first = d }
+              if d > s[c].last { s[c].last = d }
+              s[c].count += 1
+              let a = amount[i]
+              if !a.isNaN { s[c].spend += a }
+            }
+          }
+        }
+      }
+    }
+    firstDay = ContiguousArray(state.lazy.map { $0.count == 0 ? nullDay : $0.first })
+    lastDay = ContiguousArray(state.lazy.map(\.last))
+    orderCount = ContiguousArray(state.lazy.map(\.count))
+    totalSpend = ContiguousArray(state.lazy.map(\.spend))
   }
 }
 

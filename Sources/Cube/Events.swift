@@ -10,8 +10,8 @@ public struct EventTable: Sendable {
   public var day: ContiguousArray<Int32>
   /// Seconds into the day (0 when the time has no clock part).
   public var second: ContiguousArray<Int32>
-  /// The event type as in the data.
-  public var type: DictColumn
+  /// The event type as in the data (one-byte codes when there are at most 255 types).
+  public var type: CompactDictColumn
   public var product: DictColumn?
   public var count: Int { day.count }
 
@@ -20,7 +20,7 @@ public struct EventTable: Sendable {
     self.customer = customer
     self.day = day
     self.second = second
-    self.type = type
+    self.type = CompactDictColumn(type)
     self.product = product
   }
 

@@ -71,8 +71,15 @@ public enum EventLoader {
       while try st.step() {
         guard i < end else { throw ChunkOverflow() }
         cust[i] = customers.code(st, 0, add: false)
-        day[i] = DateParsing.day(st, 1)
-        sec[i] = st.textBytes(1).map(secondsOfDay) ?? 0
+        // A text time is fetched once for its day and its seconds; a number or NULL has no
+        // clock part.
+        let t = st.type(1)
+        if t == SQLiteStatement.typeInteger || t == SQLiteStatement.typeFloat || t == SQLiteStatement.typeNull {
+          day[i] = DateParsing.day(st, 1)
+          sec[i] = 0
+        } else {
+          (day[i], sec[i]) = st.withBytes(1) { b in (DateParsing.parse(bytes: b), secondsOfDay(b)) }
+        }
         type[i] = CubeLoader.code(st, 2, &part.type)
         i += 1
       }

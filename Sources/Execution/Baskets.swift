@@ -24,7 +24,7 @@ struct ItemSets: Sendable {
 
   /// Builds the sets from the items of orders in [lo, hi].
   /// - Complexity: O(items + units) (a counting sort, then sorting each unit's few codes).
-  static func build(cube: Cube, column: DictColumn, sameOrder: Bool, lo: Int32, hi: Int32) -> ItemSets {
+  static func build(cube: Cube, column: CompactDictColumn, sameOrder: Bool, lo: Int32, hi: Int32) -> ItemSets {
     let items = cube.items!
     let orders = cube.orders
     let units = sameOrder ? orders.count : cube.customers.count

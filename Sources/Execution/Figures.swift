@@ -158,7 +158,7 @@ extension ExecutionContext {
   enum PartSource {
     case customer(ContiguousArray<Int32>)
     case order(ContiguousArray<Int32>)
-    case item(ContiguousArray<Int32>)
+    case item(CompactCodes)
     /// Bucket code per day from `dayLo` (-1 outside the axis).
     case time(ContiguousArray<Int32>, dayLo: Int32)
     case constant
@@ -186,8 +186,8 @@ extension ExecutionContext {
       if let arr = cc[j] { return .customer(arr) }
       switch p.dimension {
       case .channel?: return .order(cube.orders.channel?.codes ?? [])
-      case .category?: return .item(cube.items?.category?.codes ?? [])
-      case .product?: return .item(cube.items?.product?.codes ?? [])
+      case .category?: return .item(cube.items?.category?.codes ?? CompactCodes())
+      case .product?: return .item(cube.items?.product?.codes ?? CompactCodes())
       default: return .constant
       }
     }
@@ -246,50 +246,7 @@ extension ExecutionContext {
     }
     var acc = accumulator()
     if useItems, let items = cube.items {
-      let filter = orderFilter(period)
-      let allowed = itemAllowed
-      let strides = keys.strides
-      // Distinct orders per group: items of one order are usually adjacent, so a short list of
-      // the current order's keys suffices, and ranges of items split between orders scan in
-      // parallel; otherwise one range and a (group, order) table.
-      let clustered = itemsClustered
-      let nO = Int64(o.count + 1)
-      let order = items.order
-      let scanThreads = clustered ? parallelism : ScanParallelism(threads: 1)
-      let parts = scanThreads.partials(0..<items.count, alignedTo: { j in
-        var j = j
-        while j > 0 && j < order.count && order[j] == order[j - 1] { j += 1 }
-        return j
-      }) { range -> ScanAccumulator in
-        var part = accumulator()
-        var seen = SlotTable(capacity: 16)
-        var lastOrder = -1
-        var keysOfOrder: [Int64] = []
-        for j in range {
-          if let a = allowed, !a[j] { continue }
-          let oi = Int(order[j])
-          if oi < 0 { continue }
-          let d = o.day[oi], c = o.customer[oi]
-          // (An allowed item's order has an allowed item: the filter's order mask then tests
-          // only the order predicates.)
-          guard filter.passes(oi, day: d, customer: c),
-            let k = fastKey(sources, strides, c: c, order: oi, item: j, day: d) else { continue }
-          let amount = items.quantity[j] * items.unitPrice[j]
-          var first: Bool
-          if clustered {
-            if oi != lastOrder { lastOrder = oi; keysOfOrder.removeAll(keepingCapacity: true) }
-            first = !keysOfOrder.contains(k)
-            if first { keysOfOrder.append(k) }
-          } else {
-            first = false
-            _ = seen.id(k * nO + Int64(oi), isNew: &first)
-          }
-          part.add(k, c, newOrder: first, spend: amount, units: items.quantity[j])
-        }
-        return part
-      }
-      acc = parts[0]
-      for part in parts.dropFirst() { acc.merge(part) }
+      acc = itemFigures(items, keys, sources, period: period, needPairs: needPairs, accumulator)
     } else if let keyer = orderKeyer(keys, sources) {  // (order groupings have no item part)
       // Each range of orders into its own accumulator, merged in range order.
       let filter = orderFilter(period)
@@ -860,15 +817,6 @@ extension ExecutionContext {
       }
     }
   }
-
-  /// Whether order items are stored in order-row order (so distinct orders per group can be
-  /// counted with a short list of the current order's keys).
-  var itemsClustered: Bool {
-    guard let items = cube.items, items.count > 1 else { return true }
-    for j in 1..<items.count where items.order[j] < items.order[j - 1] { return false }
-    return true
-  }
-
 
   /// Customer states as of today, per customer group.
   func stateFigures(_ keys: GroupKeys) -> [Int64: Figures] {

@@ -219,6 +219,17 @@ final class LoaderEquivalenceTests: XCTestCase {
     same(a?.dictionary, b?.dictionary, what + " dictionary", file: file, line: line)
   }
 
+  func same(_ a: CompactDictColumn?, _ b: CompactDictColumn?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a?.codes.isNarrow, b?.codes.isNarrow, what + " code width", file: file, line: line)
+    same(a?.codes.int32, b?.codes.int32, what + " codes", file: file, line: line)
+    same(a?.dictionary, b?.dictionary, what + " dictionary", file: file, line: line)
+  }
+
+  func same(_ a: NumberColumn, _ b: NumberColumn, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.isIntegral, b.isIntegral, what + " storage", file: file, line: line)
+    same(a.values, b.values, what, file: file, line: line)
+  }
+
   func assertSame(_ fast: Cube, _ ref: Cube, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
     let (c, r) = (fast.customers, ref.customers)
     switch (c.keys, r.keys) {
