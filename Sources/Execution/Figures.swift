@@ -624,21 +624,12 @@ extension ExecutionContext {
     }
 
     /// Sales, orders and units per dense group: the tight loop of plain figures (pointers into
-    /// the group arrays, no per-row uniqueness or optional checks). Rows in day order hit the
-    /// same group again and again, so consecutive rows add into four lanes of sums (four
-    /// independent chains of additions instead of one), added up per group at the end.
+    /// the group arrays, no per-row uniqueness or optional checks; sales and orders in
+    /// `LaneSums`).
     private mutating func scanDense(_ range: Range<Int>, _ o: OrderTable, _ filter: OrderFilter, _ keyer: OrderKeyer) {
       let qty = o.quantity
-      let groups = gSales.count
-      let lanes = groups <= 1 << 16 ? 4 : 1
-      let laneSales = UnsafeMutablePointer<Double>.allocate(capacity: lanes * groups)
-      let laneOrders = UnsafeMutablePointer<Int>.allocate(capacity: lanes * groups)
-      laneSales.initialize(repeating: 0, count: lanes * groups)
-      laneOrders.initialize(repeating: 0, count: lanes * groups)
-      defer {
-        laneSales.deallocate()
-        laneOrders.deallocate()
-      }
+      let sums = LaneSums(groups: gSales.count)
+      defer { sums.release() }
       o.day.withUnsafeBufferPointer { day in
         o.customer.withUnsafeBufferPointer { cust in
           o.amount.withUnsafeBufferPointer { amount in
@@ -647,27 +638,12 @@ extension ExecutionContext {
               guard filter.passes(i, day: d, customer: c) else { continue }
               let k = keyer.key(i, day: d, customer: c)
               if k < 0 { continue }
-              let at = (lanes == 4 ? (i & 3) * groups : 0) &+ Int(k)
-              let a = amount[i]
-              laneSales[at] += a.isNaN ? 0 : a
-              laneOrders[at] += 1
+              sums.add(row: i, group: Int(k), amount: amount[i])
             }
           }
         }
       }
-      gSales.withUnsafeMutableBufferPointer { sales in
-        gOrders.withUnsafeMutableBufferPointer { orders in
-          for g in 0..<groups {
-            var sum = 0.0, n = 0
-            for l in 0..<lanes {
-              sum += laneSales[l * groups + g]
-              n += laneOrders[l * groups + g]
-            }
-            sales[g] += sum
-            orders[g] += n
-          }
-        }
-      }
+      sums.total(into: &gSales, &gOrders)
       // Units in a second pass over the (rarely present) quantity column.
       guard let qty else { return }
       o.day.withUnsafeBufferPointer { day in

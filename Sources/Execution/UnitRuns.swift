@@ -172,17 +172,8 @@ extension ExecutionContext {
       var saved: [SavedUnit] = []
       var current = -1, firstUnit = -1
       let qty = o.quantity
-      // Sales and orders in four lanes by row (consecutive rows of one key add into separate
-      // sums instead of one chain), added up per key at the end.
-      let lanes = keySpace <= 1 << 16 ? 4 : 1
-      let laneSales = UnsafeMutablePointer<Double>.allocate(capacity: lanes * keySpace)
-      let laneOrders = UnsafeMutablePointer<Int>.allocate(capacity: lanes * keySpace)
-      laneSales.initialize(repeating: 0, count: lanes * keySpace)
-      laneOrders.initialize(repeating: 0, count: lanes * keySpace)
-      defer {
-        laneSales.deallocate()
-        laneOrders.deallocate()
-      }
+      let sums = LaneSums(groups: keySpace)
+      defer { sums.release() }
       firstEver.withUnsafeBufferPointer { firstEver in
         t.counts.withUnsafeMutableBufferPointer { cs in
           o.day.withUnsafeBufferPointer { day in
@@ -194,10 +185,7 @@ extension ExecutionContext {
                   let k = keyer.key(i, day: d, customer: c)
                   if k < 0 { continue }
                   let g = Int(k)
-                  let a = amount[i]
-                  let at = (lanes == 4 ? (i & 3) &* keySpace : 0) &+ g
-                  laneSales[at] += a.isNaN ? 0 : a
-                  laneOrders[at] &+= 1
+                  sums.add(row: i, group: g, amount: amount[i])
                   if let q = qty { t.units[g] += q[i] }
                   guard c >= 0 else { continue }
                   let b = hasTime ? Int(keyer.dayKey[Int(d) &- Int(keyer.dayLo)]) : 0
@@ -219,12 +207,7 @@ extension ExecutionContext {
         }
       }
       if current >= 0 { saved.append(lv.save(current)) }
-      for l in 0..<lanes {
-        for g in 0..<keySpace {
-          t.sales[g] += laneSales[l * keySpace + g]
-          t.orders[g] += laneOrders[l * keySpace + g]
-        }
-      }
+      sums.total(into: &t.sales, &t.orders)
       return (t, saved)
     }
     var total = parts[0].0
