@@ -126,12 +126,17 @@ enum CustomerRanking {
     /// The column summed per order (amount or quantity; NULL adds nothing), nil: 1 per order.
     let column: ContiguousArray<Double>?
 
+    init(filter: OrderFilter, day: ContiguousArray<Int32>, customer: ContiguousArray<Int32>, column: ContiguousArray<Double>?) {
+      self.filter = filter
+      self.day = day
+      self.customer = customer
+      self.column = column
+    }
+
+    /// The scan of metric `m` (sales, orders or units) over the cube's orders.
     init(_ ctx: ExecutionContext, metric m: MetricID, filter: OrderFilter) {
       let o = ctx.cube.orders
-      self.filter = filter
-      day = o.day
-      customer = o.customer
-      column = m == .sales ? o.amount : (m == .orders ? nil : o.quantity)
+      self.init(filter: filter, day: o.day, customer: o.customer, column: m == .sales ? o.amount : (m == .orders ? nil : o.quantity))
     }
 
     /// Adds the orders of `rows` that pass the filter and belong to a slot of `sums`.

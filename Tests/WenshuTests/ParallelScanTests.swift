@@ -3,7 +3,8 @@
 // period's orders are then one run of rows, found by binary search) answers every random
 // plan exactly as the same data in another row order does, on one thread and on three; and
 // the scans with partial states of their own (units split between threads, rankings, feedback
-// per month) give on three threads what hand-written SQL gives.
+// per month) give on three threads what hand-written SQL gives; the per-customer sums of a
+// top-N ranking tell customers without orders apart and split by customers without change.
 
 import Cube
 import CubeSQLite
@@ -176,6 +177,81 @@ final class ParallelScanTests: XCTestCase {
       for (r, w) in zip(t.rows, want) {
         XCTAssertEqual(r[0].doubleValue, w[0].double, q)
         XCTAssertEqual(r[r.count - 1].doubleValue ?? .nan, w[1].double ?? 0, accuracy: 1e-6, q)
+      }
+    }
+  }
+
+  /// The per-customer sums of a top-N ranking (CustomerRanking): a customer whose orders add up
+  /// to nothing (an amount of -0.0, a NULL amount, +5 and -5) has orders and ranks with 0, one
+  /// whose orders all fall outside the period does not rank, and sums over ranges of customers
+  /// equal the sums over all of them bit for bit.
+  func testRankingSumsTellCustomersWithoutOrders() {
+    // Customer rows 0...4 are slots 1...5; slot 0 takes orders without a customer (-1).
+    var day = ContiguousArray<Int32>(repeating: 100, count: 9)
+    day[7] = 200
+    let customer: ContiguousArray<Int32> = [0, 1, 2, 2, 4, -1, 4, 3, 4]
+    let amount: ContiguousArray<Double> = [-0.0, .nan, 5, -5, 3, 2, 4, 7, 0.5]
+    let filter = OrderFilter(lo: 50, hi: 150, customerMask: nil, channelOK: nil, channelCodes: nil, orderOK: nil)
+    let sales = CustomerRanking.Scan(filter: filter, day: day, customer: customer, column: amount)
+    let orders = CustomerRanking.Scan(filter: filter, day: day, customer: customer, column: nil)
+    func sums(_ scan: CustomerRanking.Scan, _ split: [Range<Int>]) -> [Double?] {
+      var out: [Double?] = []
+      for r in split {
+        let s = CustomerRanking.Sums(slots: r)
+        defer { s.release() }
+        scan.add(0..<9, into: s)
+        for j in 0..<r.count { out.append(CustomerRanking.Sums.isNone(s.base[j]) ? nil : s.base[j]) }
+      }
+      return out
+    }
+    let wantSales: [Double?] = [2, 0, 0, 0, nil, 7.5]
+    let wantOrders: [Double?] = [1, 1, 1, 2, nil, 3]
+    for split in [[0..<6], [0..<3, 3..<6], [0..<1, 1..<2, 2..<6]] {
+      let s = sums(sales, split), o = sums(orders, split)
+      XCTAssertEqual(s, wantSales, "\(split)")
+      XCTAssertEqual(o, wantOrders, "\(split)")
+      // No sum is -0.0: the slot of the -0.0 order holds +0.0.
+      XCTAssertEqual(s[1]?.sign, .plus, "\(split)")
+    }
+    let whole = CustomerRanking.Sums(slots: 0..<6)
+    defer { whole.release() }
+    sales.add(0..<9, into: whole)
+    let byValueThenSlot: (CustomerRanking.Candidate, CustomerRanking.Candidate) -> Bool = {
+      rankValue($0.value) != rankValue($1.value) ? rankValue($0.value) > rankValue($1.value) : $0.slot < $1.slot
+    }
+    let top3 = CustomerRanking.top(whole, 0..<6, limit: 3, descending: true, byValueThenSlot)
+    XCTAssertEqual(top3.map(\.slot), [5, 0, 1])
+    let ascending: (CustomerRanking.Candidate, CustomerRanking.Candidate) -> Bool = {
+      rankValue($0.value) != rankValue($1.value) ? rankValue($0.value) < rankValue($1.value) : $0.slot < $1.slot
+    }
+    let all = CustomerRanking.top(whole, 0..<6, limit: 10, descending: false, ascending)
+    XCTAssertEqual(all.map(\.slot), [1, 2, 3, 0, 5])
+  }
+
+  /// The top-N walk skips values that cannot enter a full list by one comparison; near ties
+  /// (values equal after rounding to 1e-6) and large values it still picks exactly what a full
+  /// sort picks, ascending and descending.
+  func testRankingTopEqualsFullSort() {
+    var rng = SystemRandomNumberGenerator()
+    for round in 0..<40 {
+      let n = 2000
+      let s = CustomerRanking.Sums(slots: 0..<n)
+      defer { s.release() }
+      let scale = [1e-7, 1e-6, 1, 1e12][round % 4]
+      for x in 0..<n where Int.random(in: 0..<10, using: &rng) > 0 {
+        s.base[x] = Double(Int.random(in: -300...300, using: &rng)) * scale + 0.0
+      }
+      for descending in [true, false] {
+        let before: (CustomerRanking.Candidate, CustomerRanking.Candidate) -> Bool = {
+          let a = rankValue($0.value), b = rankValue($1.value)
+          return a != b ? (descending ? a > b : a < b) : $0.slot > $1.slot
+        }
+        let every = (0..<n).filter { !CustomerRanking.Sums.isNone(s.base[$0]) }.map { CustomerRanking.Candidate(slot: $0, value: s.base[$0]) }
+        for limit in [1, 10, 50] {
+          let want = every.sorted(by: before).prefix(limit).map(\.slot)
+          let got = CustomerRanking.top(s, 0..<n, limit: limit, descending: descending, before).map(\.slot)
+          XCTAssertEqual(got, want, "scale \(scale) descending \(descending) limit \(limit)")
+        }
       }
     }
   }
