@@ -667,7 +667,8 @@ def main():
     ap.add_argument("--grammars", help="grammar directory for wenshu (run.sh passes a snapshot taken at build time)")
     ap.add_argument("--machine", default=os.environ.get("BENCH_MACHINE"), help="machine name for the result file")
     ap.add_argument("--out", help="result file (default bench/results/<date>-<machine>.md; "
-                                  "<date>-<machine>-<sizes>.md when not every size is run)")
+                                  "<date>-<machine>-<sizes>.md when not every size is run; <date>b-… and so on "
+                                  "when that file exists)")
     args = ap.parse_args()
 
     if args.grammars:
@@ -781,7 +782,16 @@ def main():
     text = report(res, mach, args)
     # A run of some sizes only gets a name of its own (it never replaces the full run's report).
     partial = "" if sizes == list(SIZES) else "-" + "-".join(sizes)
-    out = args.out or os.path.join(HERE, "results", f"{res['date']}-{name}{partial}.md")
+    out = args.out
+    if not out:
+        # A second run on the same day gets a letter (b, c, …): a report is never overwritten.
+        stem = os.path.join(HERE, "results", f"{res['date']}")
+        tail = f"-{name}{partial}.md"
+        out = stem + tail
+        for letter in "bcdefghijklmnopqrstuvwxyz":
+            if not os.path.exists(out):
+                break
+            out = stem + letter + tail
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
