@@ -123,33 +123,40 @@ enum CustomerRanking {
     let filter: OrderFilter
     let day: ContiguousArray<Int32>
     let customer: ContiguousArray<Int32>
-    /// The column summed per order (amount or quantity; NULL adds nothing), nil: 1 per order.
+    /// The column summed per order (amount or quantity; NULL adds nothing).
     let column: ContiguousArray<Double>?
+    /// 1 per order instead of a column. Not counting and no column (units where the data has no
+    /// quantity): each order adds 0, and its customer still has orders.
+    let countsOrders: Bool
 
-    init(filter: OrderFilter, day: ContiguousArray<Int32>, customer: ContiguousArray<Int32>, column: ContiguousArray<Double>?) {
+    /// `countsOrders` defaults to `column == nil`.
+    init(filter: OrderFilter, day: ContiguousArray<Int32>, customer: ContiguousArray<Int32>, column: ContiguousArray<Double>?,
+         countsOrders: Bool? = nil) {
       self.filter = filter
       self.day = day
       self.customer = customer
       self.column = column
+      self.countsOrders = countsOrders ?? (column == nil)
     }
 
     /// The scan of metric `m` (sales, orders or units) over the cube's orders.
     init(_ ctx: ExecutionContext, metric m: MetricID, filter: OrderFilter) {
       let o = ctx.cube.orders
-      self.init(filter: filter, day: o.day, customer: o.customer, column: m == .sales ? o.amount : (m == .orders ? nil : o.quantity))
+      self.init(filter: filter, day: o.day, customer: o.customer,
+                column: m == .sales ? o.amount : (m == .orders ? nil : o.quantity), countsOrders: m == .orders)
     }
 
     /// Adds the orders of `rows` that pass the filter and belong to a slot of `sums`.
     func add(_ rows: Range<Int>, into sums: Sums) {
       let lo = sums.slots.lowerBound, span = UInt(sums.slots.count), p = sums.base
-      let counts = column == nil
+      let counts = countsOrders, hasColumn = column != nil
       day.withUnsafeBufferPointer { day in
         customer.withUnsafeBufferPointer { cust in
           (column ?? []).withUnsafeBufferPointer { col in
             for i in rows {
               let d = day[i], c = cust[i]
               guard filter.passes(i, day: d, customer: c) else { continue }
-              let a = counts ? 1 : col[i]
+              let a = counts ? 1 : (hasColumn ? col[i] : 0)
               // NULL (NaN) adds 0; + 0.0 turns an amount of -0.0 into 0.0 (see `Sums`).
               let v = (a.isNaN ? 0 : a) + 0.0
               let x = Int(c) &+ 1 &- lo
