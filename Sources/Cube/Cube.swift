@@ -113,17 +113,60 @@ public struct ItemTable: Sendable {
 }
 
 public struct FeedbackTable: Sendable {
-  public var customer: ContiguousArray<Int32>
-  public var day: ContiguousArray<Int32>
-  public var score: ContiguousArray<Double>
-  public var comment: [String]
+  public let customer: ContiguousArray<Int32>
+  public let day: ContiguousArray<Int32>
+  public let score: ContiguousArray<Double>
+  public let comment: [String]
   public var count: Int { day.count }
+  /// Whether rows are in day order (NULL days first), as feedback tables usually are: a
+  /// period's rows are then one contiguous run (`rows(days:_:)`).
+  public let byDay: Bool
 
   public init(customer: ContiguousArray<Int32>, day: ContiguousArray<Int32>, score: ContiguousArray<Double>, comment: [String]) {
     self.customer = customer
     self.day = day
     self.score = score
     self.comment = comment
+    byDay = DayRuns.ascending(day)
+  }
+
+  /// The rows that can hold feedback from day `lo` to day `hi`: a binary search when rows are
+  /// in day order, else every row (callers still test each row's day).
+  /// - Complexity: O(log rows).
+  public func rows(days lo: Int32, _ hi: Int32) -> Range<Int> {
+    byDay ? DayRuns.run(day, lo, hi) : 0..<count
+  }
+}
+
+/// Runs of rows in a day column, for tables whose rows are in day order.
+public enum DayRuns {
+  /// Whether `day` never decreases.
+  /// - Complexity: O(rows).
+  public static func ascending(_ day: ContiguousArray<Int32>) -> Bool {
+    day.withUnsafeBufferPointer { d in
+      var i = 1
+      while i < d.count {
+        if d[i] < d[i - 1] { return false }
+        i += 1
+      }
+      return true
+    }
+  }
+
+  /// The rows of an ascending `day` column from day `lo` to day `hi` (binary searches).
+  /// - Complexity: O(log rows).
+  public static func run(_ day: ContiguousArray<Int32>, _ lo: Int32, _ hi: Int32) -> Range<Int> {
+    guard lo <= hi, !day.isEmpty else { return 0..<0 }
+    func firstAbove(_ x: Int32, orEqual: Bool) -> Int {
+      var a = 0, b = day.count
+      while a < b {
+        let m = (a + b) / 2
+        let d = day[m]
+        if orEqual ? d >= x : d > x { b = m } else { a = m + 1 }
+      }
+      return a
+    }
+    return firstAbove(lo, orEqual: true)..<firstAbove(hi, orEqual: false)
   }
 }
 
@@ -201,34 +244,14 @@ public struct Cube: Sendable {
       if d > hi { hi = d }
     }
     dateRange = lo <= hi ? DateRange(Day(raw: lo), Day(raw: hi)) : nil
-    var sorted = true
-    orders.day.withUnsafeBufferPointer { d in
-      var i = 1
-      while i < d.count && sorted {
-        if d[i] < d[i - 1] { sorted = false }
-        i += 1
-      }
-    }
-    ordersByDay = sorted
+    ordersByDay = DayRuns.ascending(orders.day)
   }
 
   /// The rows that can hold orders from day `lo` to day `hi`: a binary search when rows are in
   /// day order, else every row (callers still test each row's day).
   /// - Complexity: O(log orders).
   public func orderRows(days lo: Int32, _ hi: Int32) -> Range<Int> {
-    let n = orders.count
-    guard ordersByDay, n > 0 else { return 0..<n }
-    guard lo <= hi else { return 0..<0 }
-    func firstAbove(_ x: Int32, orEqual: Bool) -> Int {
-      var a = 0, b = n
-      while a < b {
-        let m = (a + b) / 2
-        let d = orders.day[m]
-        if orEqual ? d >= x : d > x { b = m } else { a = m + 1 }
-      }
-      return a
-    }
-    return firstAbove(lo, orEqual: true)..<firstAbove(hi, orEqual: false)
+    ordersByDay ? DayRuns.run(orders.day, lo, hi) : 0..<orders.count
   }
 
   /// The dimensions this data can group or filter by.

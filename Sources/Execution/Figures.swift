@@ -863,7 +863,7 @@ extension ExecutionContext {
     var promoters = ContiguousArray<Int>(), detractors = ContiguousArray<Int>(), negative = ContiguousArray<Int>()
     let mask = customerMask
     var topicCodes: [Int] = []
-    for i in 0..<fb.count {
+    for i in fb.rows(days: lo, hi) {
       let d = fb.day[i]
       if d < lo || d > hi || d == nullDay { continue }
       let c = fb.customer[i]
@@ -920,7 +920,9 @@ extension ExecutionContext {
     let mask = customerMask
     // Five counters per key side by side: rows, score sum, promoters, detractors, negative.
     let lo = max(lo, nullDay + 1)
-    let parts = parallelism.sized(state: 5 * keySpace, rows: fb.count).partials(0..<fb.count) { range -> ContiguousArray<Double> in
+    // (Feedback in day order: only the period's rows, split evenly between threads.)
+    let rows = fb.rows(days: lo, hi)
+    let parts = parallelism.sized(state: 5 * keySpace, rows: rows.count).partials(rows) { range -> ContiguousArray<Double> in
       var acc = ContiguousArray<Double>(repeating: 0, count: 5 * keySpace)
       acc.withUnsafeMutableBufferPointer { a in
         fb.day.withUnsafeBufferPointer { day in

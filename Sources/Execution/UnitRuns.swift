@@ -9,9 +9,9 @@
 // The rows split evenly between threads, whatever the units: a thread counts the units that
 // lie wholly inside its range, and hands back the counters of the units at its range's two
 // ends (only the words it touched); those are added up per unit (saturating bit-sliced
-// addition) and counted after the scan. So one month, or one unit over all rows, runs on every
-// core as well as many units do. Customers in random row order cost no cache miss per order,
-// unlike per-customer arrays.
+// addition) and counted after the scan, by ranges of customers on every thread. So one month,
+// or one unit over all rows, runs on every core as well as many units do. Customers in random
+// row order cost no cache miss per order, unlike per-customer arrays.
 //
 // - Complexity: O(orders + customers with an order in each unit, per thread at range ends).
 
@@ -71,9 +71,11 @@ private struct UnitLevels {
     p[0] = l0 | bit
   }
 
-  /// Adds saved counters (words and their four levels) into these, saturating at four.
-  mutating func add(_ saved: SavedUnit) {
-    for (j, w32) in saved.words.enumerated() {
+  /// Adds saved counters (words and their four levels, of the saved words at `indices`) into
+  /// these, saturating at four.
+  mutating func add(_ saved: SavedUnit, _ indices: Range<Int>) {
+    for j in indices {
+      let w32 = saved.words[j]
       let p = levels + (Int(w32) << 2)
       let a1 = p[0], a2 = p[1], a3 = p[2], a4 = p[3]
       let b1 = saved.levels[4 * j], b2 = saved.levels[4 * j + 1], b3 = saved.levels[4 * j + 2], b4 = saved.levels[4 * j + 3]
@@ -85,8 +87,15 @@ private struct UnitLevels {
     }
   }
 
-  /// The counters of unit `unit` as they are, then cleared.
+  /// The counters of unit `unit` as they are, words in ascending order, then cleared.
   mutating func save(_ unit: Int) -> SavedUnit {
+    if touched.count > words / 16 {
+      // Most words: walk them all in order (no sort, memory read in sequence).
+      touched.removeAll(keepingCapacity: true)
+      for w in 0..<words where levels[w << 2] != 0 { touched.append(Int32(w)) }
+    } else {
+      touched.sort()
+    }
     var s = SavedUnit(unit: unit, words: touched, levels: [])
     s.levels.reserveCapacity(4 * touched.count)
     for w32 in touched {
@@ -145,8 +154,22 @@ private struct UnitLevels {
 /// The counters of a unit at the end of a thread's range, to be added to its other parts.
 private struct SavedUnit {
   var unit: Int
+  /// Words in use, ascending.
   var words: [Int32]
   var levels: [UInt64]
+
+  /// The indices of `words` from word `lo` up to word `hi` (binary searches).
+  func indices(words lo: Int, _ hi: Int) -> Range<Int> {
+    func firstAtLeast(_ x: Int) -> Int {
+      var a = 0, b = words.count
+      while a < b {
+        let m = (a + b) / 2
+        if Int(words[m]) >= x { b = m } else { a = m + 1 }
+      }
+      return a
+    }
+    return firstAtLeast(lo)..<firstAtLeast(hi)
+  }
 }
 
 extension ExecutionContext {
@@ -212,26 +235,37 @@ extension ExecutionContext {
     }
     var total = parts[0].0
     for p in parts.dropFirst() { total.add(p.0) }
-    // The units at range ends: their parts added up, then counted.
+    // The units at range ends (in unit order): their parts added up, then counted. A unit
+    // spanning several ranges (one month over all threads) has many customers: its words are
+    // split into ranges, each added up and counted on its own thread.
     let ends = parts.flatMap { $0.1 }
     if !ends.isEmpty {
-      var lv = UnitLevels(customers: nCust)
-      lv.countsOnly = countsOnly
-      defer { lv.release() }
-      firstEver.withUnsafeBufferPointer { firstEver in
-        total.counts.withUnsafeMutableBufferPointer { cs in
-          var j = 0
-          while j < ends.count {
-            let b = ends[j].unit
-            while j < ends.count && ends[j].unit == b {
-              lv.add(ends[j])
-              j += 1
+      let words = nCust / 64 + 1
+      let endWords = ends.reduce(0) { $0 + $1.words.count }
+      let split = parallelism.threads > 1 && (parallelism.minRows == 0 || endWords >= 1 << 13)
+      let byWords = ScanParallelism(threads: split ? parallelism.threads : 1, minRows: 0)
+      let counted = byWords.partials(0..<words) { wordRange -> ContiguousArray<Int32> in
+        var cs = ContiguousArray<Int32>(repeating: 0, count: 5 * keySpace)
+        var lv = UnitLevels(customers: nCust)
+        lv.countsOnly = countsOnly
+        defer { lv.release() }
+        firstEver.withUnsafeBufferPointer { firstEver in
+          cs.withUnsafeMutableBufferPointer { cs in
+            var j = 0
+            while j < ends.count {
+              let b = ends[j].unit
+              while j < ends.count && ends[j].unit == b {
+                lv.add(ends[j], ends[j].indices(words: wordRange.lowerBound, wordRange.upperBound))
+                j += 1
+              }
+              lv.flush(b, into: cs, keySpace: keySpace, keyer: keyer, highLevel: highLevel, firstEver: firstEver,
+                       start: unitStart[b], end: unitEnd[b])
             }
-            lv.flush(b, into: cs, keySpace: keySpace, keyer: keyer, highLevel: highLevel, firstEver: firstEver,
-                     start: unitStart[b], end: unitEnd[b])
           }
         }
+        return cs
       }
+      for cs in counted { addInto(&total.counts, cs) }
     }
     if countsOnly {
       // (A unit's days within the period: rows outside it were not counted.)

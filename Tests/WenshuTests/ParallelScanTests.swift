@@ -1,6 +1,6 @@
 // Scans split over threads (Sources/Execution/ParallelScan.swift): row ranges cover every row
-// once, aligned splits keep an order's items together, and an order table in day order (a
-// period's orders are then one run of rows, found by binary search) answers every random
+// once, aligned splits keep an order's items together, and order and feedback tables in day
+// order (a period's rows are then one run, found by binary search) answer every random
 // plan exactly as the same data in another row order does, on one thread and on three; and
 // the scans with partial states of their own (units split between threads, rankings, feedback
 // per month) give on three threads what hand-written SQL gives; the per-customer sums of a
@@ -72,6 +72,27 @@ final class ParallelScanTests: XCTestCase {
     XCTAssertEqual(unordered.orderRows(days: 4, 7), 0..<n)
   }
 
+  func testFeedbackRowsOfAPeriod() {
+    let days: ContiguousArray<Int32> = [nullDay, 3, 3, 5, 8, 8, 8, 12]
+    let n = days.count
+    func table(_ d: ContiguousArray<Int32>) -> FeedbackTable {
+      FeedbackTable(customer: ContiguousArray(repeating: 0, count: n), day: d,
+                    score: ContiguousArray(repeating: 9, count: n), comment: Array(repeating: "", count: n))
+    }
+    let fb = table(days)
+    XCTAssertTrue(fb.byDay)
+    XCTAssertEqual(fb.rows(days: 3, 8), 1..<7)
+    XCTAssertEqual(fb.rows(days: 4, 7), 3..<4)
+    XCTAssertEqual(fb.rows(days: 13, 20), 8..<8)
+    XCTAssertEqual(fb.rows(days: 9, 3), 0..<0)
+    XCTAssertEqual(fb.rows(days: Int32.min, Int32.max), 0..<n)
+    var shuffled = days
+    shuffled.swapAt(2, 6)
+    let unordered = table(shuffled)
+    XCTAssertFalse(unordered.byDay)
+    XCTAssertEqual(unordered.rows(days: 4, 7), 0..<n)
+  }
+
   /// The demo data with its orders in day order (items re-pointed at the moved orders) gives
   /// the answers of the original row order, whatever the number of threads.
   func testDayOrderedOrdersGiveTheSameAnswers() throws {
@@ -83,6 +104,7 @@ final class ParallelScanTests: XCTestCase {
       let cube = ds.executor.cube
       let sorted = Self.inDayOrder(cube)
       XCTAssertTrue(sorted.ordersByDay, ds.name)
+      XCTAssertTrue(sorted.feedback?.byDay ?? true, ds.name)
       let executor = Executor(cube: sorted, topics: ds.topics)
       executor.parallelism = ScanParallelism(threads: 3, minRows: 0)
       executor.analysisGrammar = ds.executor.analysisGrammar
@@ -114,7 +136,13 @@ final class ParallelScanTests: XCTestCase {
     if let it = cube.items {
       items?.order = ContiguousArray(it.order.map { $0 < 0 ? $0 : newRow[Int($0)] })
     }
-    var out = Cube(customers: cube.customers, orders: orders, items: items, feedback: cube.feedback, source: cube.source)
+    // Feedback in day order too (stable), so its period is found by binary search.
+    let feedback = cube.feedback.map { fb in
+      let p = (0..<fb.count).sorted { (fb.day[$0], $0) < (fb.day[$1], $1) }
+      return FeedbackTable(customer: ContiguousArray(p.map { fb.customer[$0] }), day: ContiguousArray(p.map { fb.day[$0] }),
+                           score: ContiguousArray(p.map { fb.score[$0] }), comment: p.map { fb.comment[$0] })
+    }
+    var out = Cube(customers: cube.customers, orders: orders, items: items, feedback: feedback, source: cube.source)
     out.events = cube.events
     return out
   }
