@@ -91,10 +91,13 @@ public struct Reading: Sendable {
   public var analysis = AnalysisReading()
 
   /// Whether this reading can only be understood against the previous question: it names
-  /// no figure and no kind of customer, but changes a period, a filter or a grouping.
+  /// no figure and no kind of customer, but changes a period, a filter or a grouping. A
+  /// figure implied by its words (卖得最好: sales) or an analysis named (还买了什么, 漏斗) makes
+  /// a question of its own unless it is said as a follow-up (那…呢).
   public var isFragment: Bool {
     metrics.isEmpty && segments.isEmpty && topics.isEmpty && !wantsList && !cohort
       && !(mentionsCustomer && !groupBy.isEmpty)
+      && (followUp || !bestSelling && analysis.ask == nil)
       && (!times.isEmpty || !values.isEmpty || !groupBy.isEmpty || grain != nil || followUp || comparison != nil || share || ranking != nil)
   }
 
@@ -134,11 +137,15 @@ public struct Reading: Sendable {
       r.values.append(group)
     }
     r.namedDimensions.formUnion(namedDimensions)
+    // A ranking ranks what it names (哪个渠道最高 after 各地区的复购率: channels, not regions ×
+    // channels); otherwise a grouping splits the previous one further (按渠道拆开).
+    if ranking != nil || which, !groupBy.isEmpty { r.groupBy.removeAll() }
     for d in groupBy where !r.groupBy.contains(d) { r.groupBy.append(d) }
     if let g = grain { r.grain = g }
     if !segments.isEmpty { r.segments = segments }
     if !topics.isEmpty { r.topics = topics }
     if let rk = ranking { r.ranking = rk }
+    if bestSelling { r.bestSelling = true }
     r.wantsList = old.wantsList || wantsList
     r.wantsCount = old.wantsCount || wantsCount
     if let c = comparison { r.comparison = c }
