@@ -136,8 +136,15 @@ public final class Engine: @unchecked Sendable {
       return (nil, Refusal(lang == .zh ? "问题太长（超过 \(Engine.maxQuestionLength) 个字符），请只问一个问题。"
         : "The question is too long (over \(Engine.maxQuestionLength) characters); ask one question at a time."), lang, nil)
     }
-    var reading = parser.read(trimmed)
-    if let conversation { reading = conversation.resolve(reading) }
+    let alone = parser.read(trimmed)
+    var reading = alone
+    if let conversation { reading = conversation.resolve(alone) }
+    // Read as a change of the previous question without being said as one, a question that
+    // cannot change it (RFM segments after a cohort table) is answered on its own when it can be.
+    if reading.followUp && !alone.followUp, (try? planner.plan(reading, today: today, catalog: catalog)) == nil,
+      let planned = try? planner.plan(alone, today: today, catalog: catalog) {
+      return (planned, nil, alone.language, alone)
+    }
     do {
       return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
     } catch var r as Refusal {

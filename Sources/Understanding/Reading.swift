@@ -91,14 +91,20 @@ public struct Reading: Sendable {
   public var analysis = AnalysisReading()
 
   /// Whether this reading can only be understood against the previous question: it names
-  /// no figure and no kind of customer, but changes a period, a filter or a grouping. A
-  /// figure implied by its words (卖得最好: sales) or an analysis named (还买了什么, 漏斗) makes
-  /// a question of its own unless it is said as a follow-up (那…呢).
+  /// no figure and no kind of customer, but changes a period, a filter or a grouping (and is
+  /// not whole on its own, `standsAlone`, unless said as a follow-up: 那…呢).
   public var isFragment: Bool {
     metrics.isEmpty && segments.isEmpty && topics.isEmpty && !wantsList && !cohort
       && !(mentionsCustomer && !groupBy.isEmpty)
-      && (followUp || !bestSelling && analysis.ask == nil)
+      && (followUp || !standsAlone)
       && (!times.isEmpty || !values.isEmpty || !groupBy.isEmpty || grain != nil || followUp || comparison != nil || share || ranking != nil)
+  }
+
+  /// Words that make a question whole without naming a figure: one implied (卖得最好: sales),
+  /// an analysis (还买了什么, 转化漏斗), conditions on customers (下单至少5次的客户), "how many
+  /// customers", a prediction.
+  public var standsAlone: Bool {
+    bestSelling || analysis.ask != nil || !conditions.isEmpty || predict || mentionsCustomer && wantsCount
   }
 
   /// This reading laid over the previous one: what it says replaces what that said.

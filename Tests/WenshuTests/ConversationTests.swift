@@ -1,7 +1,8 @@
 // Conversations (Sources/Planning/Conversation.swift): a fragment (那华东呢, 按渠道拆开, 哪个渠道最高)
 // changes the previous question; a question that is whole on its own (哪个品类卖得最多: its
 // words imply the figure; 买母婴的客户还买哪些品类: it names its analysis) is answered as if
-// asked first, never laid over the one before. A ranking fragment ranks what it names.
+// asked first, never laid over the one before; nor is one that cannot change the previous
+// question but plans alone. A ranking fragment ranks what it names.
 
 import Engine
 import Planning
@@ -35,6 +36,9 @@ final class ConversationTests: XCTestCase {
       ("买了奶粉的客户还买了什么", "买母婴的客户还买哪些品类"),
       ("上月各地区的复购率", "转化漏斗"),
       ("上月的销售额", "好评率"),
+      ("sales on Singles' Day", "how many customers ordered at least 5 times this year"),
+      // Laid over the cohort table it does not plan; on its own it does.
+      ("monthly retention of customers who first bought in January 2026", "RFM segments"),
     ]
     for (first, second) in pairs {
       let plans = try converse([first, second])
@@ -56,5 +60,12 @@ final class ConversationTests: XCTestCase {
     // Said as a follow-up (那…呢), an implied figure still follows up: categories ranked.
     XCTAssertTrue(plans[8].contains("by=category top=1"), plans[8])
     XCTAssertFalse(plans[8].contains("customer"), plans[8])
+  }
+
+  func testAFragmentThatCannotChangeThePreviousQuestionKeepsItsRefusal() throws {
+    // 按渠道拆开 after 流失率: churn belongs to customers; the refusal offers the source channel.
+    let plans = try converse(["流失率", "按渠道拆开"])
+    XCTAssertTrue(plans[1].hasPrefix("refused"), plans[1])
+    XCTAssertTrue(plans[1].contains("来源渠道"), plans[1])
   }
 }
