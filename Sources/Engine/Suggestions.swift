@@ -30,8 +30,12 @@ extension Engine {
     }
     // The question without a word that could not be combined.
     for w in (words + uncombined).prefix(3) where lower.contains(w.lowercased()) {
-      tryAsk(lower.replacingOccurrences(of: w.lowercased(), with: reading.language == .zh ? "" : " ")
-        .split(separator: " ").joined(separator: " "))
+      var q = lower.replacingOccurrences(of: w.lowercased(), with: reading.language == .zh ? "" : " ")
+        .split(separator: " ").joined(separator: " ")
+      // (No 的 left at either end: 首购月的销售额 → 销售额.)
+      while q.hasPrefix("的") { q.removeFirst() }
+      while q.hasSuffix("的") { q.removeLast() }
+      tryAsk(q)
     }
     // The words that were understood, in order, without the fillers around the unknown ones
     // (when they still ask something): "total sales in usa?" → "sales".
@@ -70,7 +74,8 @@ extension Engine {
     return out
   }
 
-  /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only).
+  /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only,
+  /// sharing a character with the word).
   /// - Complexity: O(phrases within two characters of the word's length × length²).
   func nearestPhrases(_ word: String, max: Int) -> [String] {
     let ws = Array(word.lowercased().unicodeScalars.prefix(40))
@@ -79,6 +84,8 @@ extension Engine {
     let limit = Swift.max(1, ws.count / 3)
     for n in Swift.max(1, ws.count - 2)...(ws.count + 2) {
       for (p, ps) in suggestionPhrases[n] ?? [] {
+        // A replacement keeps some of the word (没 is never 市).
+        guard ps.contains(where: ws.contains) else { continue }
         let d = Engine.editDistance(ws, ps)
         if d <= limit { scored.append((d, p)) }
       }

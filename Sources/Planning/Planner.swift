@@ -105,6 +105,12 @@ public struct Planner: Sendable {
       if scalars.contains(where: { $0.value >= 0x2E80 || ($0.value >= 0x30 && $0.value <= 0x39) }) { return true }
       return scalars.filter { $0.properties.isAlphabetic }.count >= 2
     }
+    if !r.negations.isEmpty {
+      let words = r.negations.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")
+      throw Refusal(say(r, "Wenshu 还不回答否定的问题（\(words)）。想找很久没有下单的客户，可以问流失客户或有流失风险的客户。",
+                        "Wenshu does not answer questions about what did not happen (\(words)) yet. For customers who stopped ordering, ask about churned or at-risk customers."),
+                    suggestions: [say(r, "流失客户有哪些", "list churned customers"), say(r, "有流失风险的客户有哪些", "which customers are at risk of churning")])
+    }
     if r.analysis.ask != nil || r.analysis.hasOptions { return try planAnalysis(r, today: today, catalog: catalog, significant: significant) }
     if !r.unsupported.isEmpty {
       let words = r.unsupported.map { "“\($0)”" }.joined(separator: zh ? "、" : ", ")

@@ -19,6 +19,7 @@ public enum WordUse {
     var compared = false
     var measures = Set<CustomerCondition.Measure>()
     var orderFacts = false
+    var cohort = false
     for p in blocks {
       metrics.formUnion(p.metrics)
       dims.formUnion(p.groupBy)
@@ -49,6 +50,7 @@ public enum WordUse {
         dims.insert(.customer)
       }
       if let c = p.cohort {
+        cohort = true
         kinds.insert(.new)  // a cohort is made of first-purchase customers
         if let m = c.monthsAfter { numbers.insert(Double(m)) }
       }
@@ -92,6 +94,8 @@ public enum WordUse {
       case .dimension(let d): return dims.contains(d)
       case .value(_, let v): return values.contains(v)
       case .segment(let s): return values.contains(s)
+      // 首购 / 首单: a cohort, or customers whose first order is in the period.
+      case .cohortFirst: return cohort || kinds.contains(.new) || metrics.contains(.newCustomers)
       case .kinds(let sets):
         return sets.allSatisfy { k in kinds.contains(k) || metrics.contains { $0.customerSet == k } }
       case .cue(let c):
@@ -117,7 +121,7 @@ public enum WordUse {
         // A word is used when any of its meanings is (门店 may be a channel or a source channel).
         let checked = ms.filter { m in
           switch m {
-          case .metric, .dimension, .value, .segment, .kinds: return true
+          case .metric, .dimension, .value, .segment, .kinds, .cohortFirst: return true
           case .cue(let c): return [.comparePrevious, .compareYear, .compare, .difference].contains(c)
           default: return false
           }

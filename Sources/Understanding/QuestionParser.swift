@@ -10,6 +10,17 @@ public struct QuestionParser: Sendable {
 
   public init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
 
+  /// Whether a value's phrase names customers (金卡会员, 女性客户, gold members): it ends with
+  /// a word of the customer entity.
+  func namesCustomers(_ text: String) -> Bool {
+    let s = Array(text.lowercased().unicodeScalars)
+    guard s.count > 1 else { return false }
+    for k in 1..<s.count where vocabulary.lexicon.matches(in: s, at: k).contains(where: { $0.end == s.count && $0.meanings.contains(.entityCustomer) }) {
+      return true
+    }
+    return false
+  }
+
   /// Segments the text into tokens: the cover with the fewest unmatched characters, then the
   /// fewest tokens (dynamic programming over every lexicon, time and number match), so that
   /// 各年龄段 reads 各 + 年龄段 rather than 各年 + 龄段.
@@ -233,6 +244,7 @@ public struct QuestionParser: Sendable {
           r.values.append(vals)
           lastValueDims = Set(vals.map(\.0))
           afterGroupCue = false
+          if namesCustomers(t.text) { r.mentionsCustomer = true }
           continue
         }
         defer { if case .dimension = chosen {} else { lastValueDims = [] } }
@@ -368,7 +380,8 @@ public struct QuestionParser: Sendable {
           r.mentionsCustomer = true
         case .ageUnit, .agePrefix: r.unknown.append(t.text)  // an age word without its number
         case .topicWord(let name): if !r.topics.contains(name) { r.topics.append(name) }
-        case .unsupported: r.unsupported.append(t.text)
+        case .unsupported(let id):
+          if id == "negation" { r.negations.append(t.text) } else { r.unsupported.append(t.text) }
         case .filler, .value, .analysis: break
         }
       }

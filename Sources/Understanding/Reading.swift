@@ -86,6 +86,9 @@ public struct Reading: Sendable {
   public var unknown: [String] = []
   /// Words naming figures Wenshu does not compute (中位数, profit).
   public var unsupported: [String] = []
+  /// Negations (没有, never): questions about what did not happen are refused, never answered
+  /// as their opposite.
+  public var negations: [String] = []
   /// The deeper analysis asked for (bought together, funnel, clusters, sentiment) and its
   /// options: Reading+Analysis.swift.
   public var analysis = AnalysisReading()

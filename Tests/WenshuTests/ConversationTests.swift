@@ -37,6 +37,8 @@ final class ConversationTests: XCTestCase {
       ("上月各地区的复购率", "转化漏斗"),
       ("上月的销售额", "好评率"),
       ("sales on Singles' Day", "how many customers ordered at least 5 times this year"),
+      // 金卡会员 names customers: "how many" counts them.
+      ("客单价低于500的订单有多少", "女性金卡会员有多少"),
       // Laid over the cohort table it does not plan; on its own it does.
       ("monthly retention of customers who first bought in January 2026", "RFM segments"),
     ]

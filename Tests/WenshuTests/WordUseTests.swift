@@ -4,7 +4,7 @@
 // phrasing of every question corpus, the acceptance questions and the real questions written
 // for other BI products; and refusals for words that could not be combined name those words.
 
-import Engine
+@testable import Engine
 import Foundation
 import Planning
 import QueryModel
@@ -87,6 +87,26 @@ final class WordUseTests: XCTestCase {
         XCTAssertFalse(fillers.contains(s), "\(q): suggestion “\(s)” is a filler word")
         XCTAssertGreaterThan(s.unicodeScalars.filter { $0.properties.isAlphabetic }.count, 1, "\(q): suggestion “\(s)” is not a question")
         XCTAssertNotNil(engine.plan(s, today: TestData.demoToday).0, "\(q): suggestion “\(s)” does not plan")
+      }
+    }
+  }
+
+  /// A word replaced in a suggestion keeps some of its characters (没 never becomes 市 or 贵), a
+  /// negation is never dropped to ask the opposite, and no suggestion starts or ends with 的.
+  func testSuggestionsKeepTheMeaning() throws {
+    let engine = try TestData.engine(try TestData.demoPath())
+    for w in ["没", "平均x", "salez"] {
+      for p in engine.nearestPhrases(w, max: 8) {
+        XCTAssertTrue(p.unicodeScalars.contains(where: w.unicodeScalars.contains), "\(w) → \(p)")
+      }
+    }
+    XCTAssertTrue(engine.nearestPhrases("salez", max: 4).contains("sales"))
+    for q in ["今年没有下单的客户", "customers who have not ordered this year", "首购月的销售额"] {
+      let (p, refusal, _, _) = engine.plan(q, today: TestData.demoToday)
+      XCTAssertNil(p, q)
+      for s in refusal?.suggestions ?? [] {
+        XCTAssertFalse(s.contains("下单客户") || s.hasPrefix("customers who have ordered"), "\(q): “\(s)” asks the opposite")
+        XCTAssertFalse(s.hasPrefix("的") || s.hasSuffix("的"), "\(q): “\(s)”")
       }
     }
   }
