@@ -75,7 +75,7 @@ extension Engine {
   }
 
   /// Grammar phrases and data values nearest to `word` by edit distance (meaningful ones only,
-  /// sharing a character with the word).
+  /// sharing a character with the word), or holding the whole word.
   /// - Complexity: O(phrases within two characters of the word's length × length²).
   func nearestPhrases(_ word: String, max: Int) -> [String] {
     let ws = Array(word.lowercased().unicodeScalars.prefix(40))
@@ -88,6 +88,15 @@ extension Engine {
         guard ps.contains(where: ws.contains) else { continue }
         let d = Engine.editDistance(ws, ps)
         if d <= limit { scored.append((d, p)) }
+      }
+    }
+    // A longer name holding the whole word (纸尿裤 → 婴儿纸尿裤), a few characters longer.
+    if ws.count >= 2 {
+      let w = String(String.UnicodeScalarView(ws))
+      for n in (ws.count + 1)...(ws.count + 4) {
+        for (p, _) in suggestionPhrases[n] ?? [] where p.lowercased().contains(w) && !scored.contains(where: { $0.1 == p }) {
+          scored.append((n - ws.count, p))
+        }
       }
     }
     scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }

@@ -101,6 +101,8 @@ final class WordUseTests: XCTestCase {
       }
     }
     XCTAssertTrue(engine.nearestPhrases("salez", max: 4).contains("sales"))
+    // A longer name holding the whole word (纸尿裤 → 婴儿纸尿裤; in the demo, 上商 → 线上商城).
+    XCTAssertTrue(engine.nearestPhrases("上商", max: 8).contains("线上商城"), "\(engine.nearestPhrases("上商", max: 8))")
     for q in ["今年没有下单的客户", "customers who have not ordered this year", "首购月的销售额"] {
       let (p, refusal, _, _) = engine.plan(q, today: TestData.demoToday)
       XCTAssertNil(p, q)
