@@ -97,18 +97,9 @@ public struct ItemTable: Sendable {
   /// in order-row order, else every row (callers still test each item's order).
   /// - Complexity: O(log items).
   public func rows(ofOrders orders: Range<Int>) -> Range<Int> {
-    let n = order.count
-    guard inOrderRowOrder else { return 0..<n }
-    func firstAtLeast(_ x: Int) -> Int {
-      var a = 0, b = n
-      while a < b {
-        let m = (a + b) / 2
-        if Int(order[m]) >= x { b = m } else { a = m + 1 }
-      }
-      return a
-    }
+    guard inOrderRowOrder else { return 0..<order.count }
     guard !orders.isEmpty else { return 0..<0 }
-    return firstAtLeast(orders.lowerBound)..<firstAtLeast(orders.upperBound)
+    return SortedRuns.firstIndex(atLeast: orders.lowerBound, in: order)..<SortedRuns.firstIndex(atLeast: orders.upperBound, in: order)
   }
 }
 
@@ -127,19 +118,38 @@ public struct FeedbackTable: Sendable {
     self.day = day
     self.score = score
     self.comment = comment
-    byDay = DayRuns.ascending(day)
+    byDay = SortedRuns.ascending(day)
   }
 
   /// The rows that can hold feedback from day `lo` to day `hi`: a binary search when rows are
   /// in day order, else every row (callers still test each row's day).
   /// - Complexity: O(log rows).
   public func rows(days lo: Int32, _ hi: Int32) -> Range<Int> {
-    byDay ? DayRuns.run(day, lo, hi) : 0..<count
+    byDay ? SortedRuns.run(day, lo, hi) : 0..<count
   }
 }
 
-/// Runs of rows in a day column, for tables whose rows are in day order.
-public enum DayRuns {
+/// Runs of rows in ascending integer columns (days, the order row of items, word numbers):
+/// the binary searches shared by every table kept in order.
+public enum SortedRuns {
+  /// The first index of the ascending `values` whose value is at least `x` (the end when none).
+  /// - Complexity: O(log count).
+  public static func firstIndex<C: RandomAccessCollection>(atLeast x: Int, in values: C) -> C.Index
+  where C.Element: BinaryInteger {
+    var a = values.startIndex, n = values.count
+    while n > 0 {
+      let half = n / 2
+      let m = values.index(a, offsetBy: half)
+      if Int(values[m]) < x {
+        a = values.index(after: m)
+        n -= half + 1
+      } else {
+        n = half
+      }
+    }
+    return a
+  }
+
   /// Whether `day` never decreases.
   /// - Complexity: O(rows).
   public static func ascending(_ day: ContiguousArray<Int32>) -> Bool {
@@ -156,17 +166,8 @@ public enum DayRuns {
   /// The rows of an ascending `day` column from day `lo` to day `hi` (binary searches).
   /// - Complexity: O(log rows).
   public static func run(_ day: ContiguousArray<Int32>, _ lo: Int32, _ hi: Int32) -> Range<Int> {
-    guard lo <= hi, !day.isEmpty else { return 0..<0 }
-    func firstAbove(_ x: Int32, orEqual: Bool) -> Int {
-      var a = 0, b = day.count
-      while a < b {
-        let m = (a + b) / 2
-        let d = day[m]
-        if orEqual ? d >= x : d > x { b = m } else { a = m + 1 }
-      }
-      return a
-    }
-    return firstAbove(lo, orEqual: true)..<firstAbove(hi, orEqual: false)
+    guard lo <= hi else { return 0..<0 }
+    return firstIndex(atLeast: Int(lo), in: day)..<firstIndex(atLeast: Int(hi) + 1, in: day)
   }
 }
 
@@ -244,14 +245,14 @@ public struct Cube: Sendable {
       if d > hi { hi = d }
     }
     dateRange = lo <= hi ? DateRange(Day(raw: lo), Day(raw: hi)) : nil
-    ordersByDay = DayRuns.ascending(orders.day)
+    ordersByDay = SortedRuns.ascending(orders.day)
   }
 
   /// The rows that can hold orders from day `lo` to day `hi`: a binary search when rows are in
   /// day order, else every row (callers still test each row's day).
   /// - Complexity: O(log orders).
   public func orderRows(days lo: Int32, _ hi: Int32) -> Range<Int> {
-    ordersByDay ? DayRuns.run(orders.day, lo, hi) : 0..<orders.count
+    ordersByDay ? SortedRuns.run(orders.day, lo, hi) : 0..<orders.count
   }
 
   /// The dimensions this data can group or filter by.

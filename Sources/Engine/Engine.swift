@@ -139,14 +139,15 @@ public final class Engine: @unchecked Sendable {
     let alone = parser.read(trimmed)
     var reading = alone
     if let conversation { reading = conversation.resolve(alone) }
-    // Read as a change of the previous question without being said as one, a question that
-    // cannot change it (RFM segments after a cohort table) is answered on its own when it can be.
-    if reading.followUp && !alone.followUp, (try? planner.plan(reading, today: today, catalog: catalog)) == nil,
-      let planned = try? planner.plan(alone, today: today, catalog: catalog) {
-      return (planned, nil, alone.language, alone)
-    }
     do {
-      return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
+      do {
+        return (try planner.plan(reading, today: today, catalog: catalog), nil, reading.language, reading)
+      } catch where reading.followUp && !alone.followUp {
+        // Read as a change of the previous question without being said as one, a question that
+        // cannot change it (RFM segments after a cohort table) is answered on its own when it can be.
+        guard let own = try? planner.plan(alone, today: today, catalog: catalog) else { throw error }
+        return (own, nil, alone.language, alone)
+      }
     } catch var r as Refusal {
       if !r.words.isEmpty || !r.uncombined.isEmpty {
         // Whole questions that plan, the unknown word replaced or left out.

@@ -160,15 +160,7 @@ private struct SavedUnit {
 
   /// The indices of `words` from word `lo` up to word `hi` (binary searches).
   func indices(words lo: Int, _ hi: Int) -> Range<Int> {
-    func firstAtLeast(_ x: Int) -> Int {
-      var a = 0, b = words.count
-      while a < b {
-        let m = (a + b) / 2
-        if Int(words[m]) >= x { b = m } else { a = m + 1 }
-      }
-      return a
-    }
-    return firstAtLeast(lo)..<firstAtLeast(hi)
+    SortedRuns.firstIndex(atLeast: lo, in: words)..<SortedRuns.firstIndex(atLeast: hi, in: words)
   }
 }
 
